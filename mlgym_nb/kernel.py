@@ -1,0 +1,287 @@
+"""KernelSession: run cells in a task kernel, with timeouts, death detection and output caps.
+
+Per cell it watches three things, as nbclient does: the iopub outputs, the shell reply, and
+whether the kernel is still alive (asked of the sandbox, which knows within a poll interval
+and can say why: out of memory, killed, exited). ``input()`` gets the kernel's own
+"frontend does not support input requests" error because cells run with ``allow_stdin=False``.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import nbformat
+from jupyter_client import KernelManager
+
+from .errors import KernelDiedError, SandboxError
+from .kernelspec import TaskKernelSpecManager
+from .tasks import TaskSpec
+
+#: Caps on what one cell records in the notebook; the agent's text view is cut further.
+MAX_STREAM_CHARS = 200_000
+MAX_OUTPUTS = 50
+MAX_IMAGE_BYTES = 1_000_000
+LIVENESS_INTERVAL = 0.2
+INTERRUPT_GRACE = 5.0
+
+
+@dataclass
+class CellResult:
+    """The outcome of one cell."""
+
+    status: str
+    """``ok``, ``error`` (an exception in the cell), ``timeout`` or ``died``."""
+    outputs: list[Any] = field(default_factory=list)
+    """nbformat output nodes, capped (see ``notes``)."""
+    execution_count: int | None = None
+    duration: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    """What the harness did or cut: truncations, interrupts, restarts, deaths."""
+    error: dict[str, Any] | None = None
+    """``ename``, ``evalue``, ``traceback`` of the cell's exception, if any."""
+    usage: dict[str, float] = field(default_factory=dict)
+
+    def text(self, limit: int = 4000) -> str:
+        """What the agent sees: outputs as text, the middle cut past ``limit`` chars, then the notes."""
+        parts = []
+        for out in self.outputs:
+            if out.output_type == "stream":
+                parts.append(out.text)
+            elif out.output_type == "error":
+                parts.append(f"{out.ename}: {out.evalue}\n" + _strip_ansi("\n".join(out.traceback[-3:])))
+            else:
+                data = out.get("data", {})
+                if "text/plain" in data:
+                    parts.append(str(data["text/plain"]))
+                for mime in data:
+                    if mime.startswith("image/"):
+                        parts.append(f"[{mime} image]")
+        text = "".join(p if p.endswith("\n") else p + "\n" for p in parts)
+        if len(text) > limit:
+            head, tail = text[: limit * 2 // 3], text[-limit // 3:]
+            text = f"{head}\n... [{len(text) - len(head) - len(tail)} characters cut] ...\n{tail}"
+        if self.notes:
+            text += "".join(f"[{n}]\n" for n in self.notes)
+        return text or "[no output]\n"
+
+
+def _strip_ansi(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+
+
+class _OutputSink:
+    """Collects iopub messages into capped notebook outputs."""
+
+    def __init__(self) -> None:
+        self.outputs: list[Any] = []
+        self.notes: list[str] = []
+        self.stream_chars = 0
+        self.dropped_chars = 0
+        self.dropped_outputs = 0
+        self.execution_count: int | None = None
+        self.error: dict[str, Any] | None = None
+
+    def add(self, msg: dict) -> None:
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "execute_input":
+            self.execution_count = content.get("execution_count")
+            return
+        if kind == "clear_output":
+            self.outputs.clear()
+            return
+        if kind == "stream":
+            room = MAX_STREAM_CHARS - self.stream_chars
+            text = content["text"]
+            if room <= 0:
+                self.dropped_chars += len(text)
+                return
+            if len(text) > room:
+                self.dropped_chars += len(text) - room
+                text = text[:room]
+            self.stream_chars += len(text)
+            last = self.outputs[-1] if self.outputs else None
+            if last is not None and last.output_type == "stream" and last.name == content["name"]:
+                last.text += text  # merge consecutive chunks: a print loop is one output, not thousands
+                return
+            self.outputs.append(nbformat.v4.new_output("stream", name=content["name"], text=text))
+            return
+        if kind not in ("display_data", "execute_result", "error", "update_display_data"):
+            return
+        if kind == "update_display_data":
+            return  # display updates address earlier outputs by id; the record keeps the first version
+        out = nbformat.v4.output_from_msg(msg)
+        if kind == "error":
+            if content["ename"] == "StdinNotImplementedError":
+                self.notes.append("input() is not available: cells cannot read from stdin")
+            self.error = {"ename": content["ename"], "evalue": content["evalue"], "traceback": content["traceback"]}
+        for mime, value in list(out.get("data", {}).items()):
+            if mime.startswith("image/") and len(value) > MAX_IMAGE_BYTES:
+                del out["data"][mime]
+                out["data"].setdefault("text/plain", f"[{mime} image of {len(value)} bytes dropped]")
+                self.notes.append(f"an image of {len(value)} bytes was dropped (cap {MAX_IMAGE_BYTES})")
+        if len(self.outputs) >= MAX_OUTPUTS and kind != "error":
+            self.dropped_outputs += 1
+            return
+        self.outputs.append(out)
+
+    def finish(self) -> None:
+        if self.dropped_chars:
+            self.notes.append(f"output truncated: {self.dropped_chars} characters of stream output were not "
+                              f"recorded (cap {MAX_STREAM_CHARS})")
+            self.outputs.append(nbformat.v4.new_output(
+                "stream", name="stderr", text=f"\n[mlgym: {self.dropped_chars} more characters not recorded]\n"))
+        if self.dropped_outputs:
+            self.notes.append(f"{self.dropped_outputs} outputs were not recorded (cap {MAX_OUTPUTS} per cell)")
+
+
+class KernelSession:
+    """A started task kernel. Use as a context manager, or call ``start`` and ``close``.
+
+    Args:
+        task: the task whose kernel to run.
+        workspace: host folder mounted at /workspace.
+        sandbox: ``docker``, ``local`` or ``auto``.
+    """
+
+    def __init__(self, task: TaskSpec, workspace, sandbox: str = "auto", startup_timeout: float = 60.0) -> None:
+        self.task = task
+        self.workspace = workspace
+        self.sandbox_kind = sandbox
+        self.startup_timeout = startup_timeout
+        self.km: KernelManager | None = None
+        self.kc = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> KernelSession:
+        self.km = KernelManager(kernel_name=self.task.kernel_name, kernel_spec_manager=TaskKernelSpecManager())
+        self.km.start_kernel(env={"MLGYM_WORKSPACE": str(self.workspace), "MLGYM_SANDBOX": self.sandbox_kind})
+        self._connect()
+        return self
+
+    def _connect(self) -> None:
+        assert self.km is not None
+        if self.kc is not None:
+            self.kc.stop_channels()
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=self.startup_timeout)
+        except RuntimeError as exc:
+            reason = self.sandbox.death_reason() if self.sandbox and self.sandbox.poll() is not None else str(exc)
+            raise SandboxError(f"the kernel of {self.task.id} did not start: {reason}") from None
+
+    @property
+    def sandbox(self):
+        return getattr(self.km.provisioner, "sandbox", None) if self.km else None
+
+    def close(self) -> None:
+        """Shut the kernel down and remove its sandbox. Safe to call twice."""
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        if self.km is not None:
+            try:
+                self.km.shutdown_kernel(now=True)
+            finally:
+                self.km = None
+
+    def __enter__(self) -> KernelSession:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def restart(self) -> None:
+        """Restart the kernel in a fresh process; the namespace is lost, /workspace is kept."""
+        assert self.km is not None
+        self.km.restart_kernel(now=True)
+        self._connect()
+
+    def is_alive(self) -> bool:
+        return self.km is not None and self.km.is_alive()
+
+    # -- running cells ---------------------------------------------------------------------
+    def run(self, code: str, timeout: float | None = None) -> CellResult:
+        """Run one cell. On timeout: interrupt, then restart if the interrupt is ignored.
+
+        Raises KernelDiedError only if the kernel cannot be restarted after dying.
+        """
+        if self.km is None or self.kc is None:
+            raise SandboxError("the kernel session is closed; call start() first")
+        timeout = timeout or self.task.limits.cell_timeout
+        sink = _OutputSink()
+        start = time.monotonic()
+        msg_id = self.kc.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
+        status = self._drain(msg_id, sink, start + timeout)
+        if status == "timeout":
+            status = self._after_timeout(msg_id, sink, timeout)
+        if status == "died":
+            self._after_death(sink)
+        sink.finish()
+        reply_status = status
+        if status == "idle":
+            reply = self._reply(msg_id)
+            reply_status = "error" if (reply or {}).get("status") == "error" or sink.error else "ok"
+        usage = self.sandbox.usage() if self.sandbox and self.is_alive() else {}
+        return CellResult(status=reply_status, outputs=sink.outputs, execution_count=sink.execution_count,
+                          duration=round(time.monotonic() - start, 3), notes=sink.notes, error=sink.error,
+                          usage=usage)
+
+    def _drain(self, msg_id: str, sink: _OutputSink, deadline: float) -> str:
+        """Consume iopub until idle; returns ``idle``, ``timeout`` or ``died``."""
+        next_check = time.monotonic() + LIVENESS_INTERVAL
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                return "timeout"
+            if now >= next_check:
+                if not self.km.is_alive():
+                    return "died"
+                next_check = now + LIVENESS_INTERVAL
+            try:
+                msg = self.kc.get_iopub_msg(timeout=min(LIVENESS_INTERVAL, max(deadline - now, 0.01)))
+            except queue.Empty:
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return "idle"
+            sink.add(msg)
+
+    def _reply(self, msg_id: str) -> dict | None:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                reply = self.kc.get_shell_msg(timeout=0.5)
+            except queue.Empty:
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:  # skip late replies of interrupted cells
+                return reply["content"]
+        return None
+
+    def _after_timeout(self, msg_id: str, sink: _OutputSink, timeout: float) -> str:
+        self.km.interrupt_kernel()
+        status = self._drain(msg_id, sink, time.monotonic() + INTERRUPT_GRACE)
+        if status == "idle":
+            sink.notes.append(f"cell timed out after {timeout:g} s and was interrupted; variables are kept")
+            return "timeout"
+        if status == "died":
+            return "died"
+        self.restart()
+        sink.notes.append(f"cell timed out after {timeout:g} s and ignored the interrupt; the kernel was "
+                          "restarted: variables are lost, files in /workspace are kept")
+        return "timeout"
+
+    def _after_death(self, sink: _OutputSink) -> None:
+        reason = self.sandbox.death_reason() if self.sandbox else "unknown"
+        try:
+            self.restart()
+        except Exception as exc:
+            raise KernelDiedError(f"kernel died: {reason}; restarting it failed: {exc}") from None
+        sink.notes.append(f"kernel died: {reason}; it was restarted: variables are lost, files in /workspace "
+                          "are kept")

@@ -1,0 +1,154 @@
+"""Kernel images, built offline: a Debian base from debootstrap, then one image per family.
+
+No container registry is reachable, so the base root filesystem comes from Debian's package
+mirror (the one the host's apt uses) and is imported with ``docker import``; each family image
+installs wheels that pip downloaded on the host. Builds are skipped when the image's
+``mlgym.build-hash`` label matches the hash of its inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import docker
+import docker.errors
+
+from ..errors import DockerUnavailableError, ImageMissingError, SandboxError
+from ..paths import KERNELS_DIR, cache_dir
+
+BASE_TAG = "mlgym-nb/base-os:bookworm"
+HASH_LABEL = "mlgym.build-hash"
+DEBIAN_SUITE = "bookworm"
+BASE_PACKAGES = "python3,python3-venv,ca-certificates"
+
+
+def image_tag(family: str) -> str:
+    """The Docker tag of a kernel family's image."""
+    return f"mlgym-nb/kernel-{family}:latest"
+
+
+def families() -> list[str]:
+    """Kernel families defined under kernels/families/."""
+    return sorted(p.name for p in (KERNELS_DIR / "families").iterdir() if (p / "requirements.txt").exists())
+
+
+def docker_client() -> docker.DockerClient:
+    """A client for the local Docker daemon, or a clear error naming the fix."""
+    try:
+        client = docker.from_env(timeout=120)
+        client.ping()
+    except (docker.errors.DockerException, OSError) as exc:
+        raise DockerUnavailableError(
+            f"no Docker daemon answers ({exc}). Start one with `sudo bash kernels/setup-host.sh`, "
+            "or use the local sandbox: --sandbox local"
+        ) from None
+    return client
+
+
+def _log(msg: str) -> None:
+    print(f"[images] {msg}", file=sys.stderr, flush=True)
+
+
+def _debian_mirror() -> str:
+    """The Debian mirror the host's apt is configured with."""
+    for path in [*Path("/etc/apt/sources.list.d").glob("*.sources"), Path("/etc/apt/sources.list")]:
+        if not path.exists():
+            continue
+        text = path.read_text()
+        match = re.search(r"^URIs:\s*(\S+)", text, re.M) or re.search(r"^deb\s+(?:\[[^]]*\]\s+)?(\S+)\s", text, re.M)
+        if match and "security" not in match.group(1):
+            return match.group(1)
+    raise SandboxError("no Debian mirror found in /etc/apt; the base image is built with debootstrap from it")
+
+
+def _labels(client: docker.DockerClient, tag: str) -> dict[str, str] | None:
+    try:
+        return client.images.get(tag).labels or {}
+    except docker.errors.ImageNotFound:
+        return None
+
+
+def build_base(force: bool = False) -> str:
+    """Build the Debian base image with debootstrap + docker import; returns its image id."""
+    client = docker_client()
+    if not force and _labels(client, BASE_TAG) is not None:
+        return client.images.get(BASE_TAG).id
+    if shutil.which("debootstrap") is None:
+        raise SandboxError("debootstrap is not installed; run `sudo bash kernels/setup-host.sh`")
+    mirror = _debian_mirror()
+    _log(f"building {BASE_TAG} with debootstrap ({DEBIAN_SUITE}, about 1-2 min)")
+    with tempfile.TemporaryDirectory(dir="/var/tmp", prefix="mlgym-rootfs-") as tmp:
+        rootfs = Path(tmp) / "rootfs"
+        subprocess.run(["debootstrap", "--variant=minbase", f"--include={BASE_PACKAGES}",
+                        DEBIAN_SUITE, str(rootfs), mirror], check=True, stdout=subprocess.DEVNULL)
+        for junk in ["var/cache/apt/archives", "var/lib/apt/lists"]:
+            for item in (rootfs / junk).glob("*"):
+                if item.is_file():
+                    item.unlink()
+        tar = subprocess.Popen(["tar", "--numeric-owner", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
+        subprocess.run(["docker", "import", "-c", "ENV LANG=C.UTF-8", "-c", 'CMD ["/bin/bash"]', "-",
+                        BASE_TAG], stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
+        if tar.wait() != 0:
+            raise SandboxError("tar of the debootstrap root filesystem failed")
+    return client.images.get(BASE_TAG).id
+
+
+def _build_hash(base_id: str, family: str) -> str:
+    digest = hashlib.sha256(base_id.encode())
+    for path in [KERNELS_DIR / "Dockerfile", KERNELS_DIR / "families" / family / "requirements.txt"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def is_current(family: str) -> bool:
+    """Whether the family's image exists and was built from the current inputs."""
+    client = docker_client()
+    labels = _labels(client, image_tag(family))
+    base = _labels(client, BASE_TAG)
+    if labels is None or base is None:
+        return False
+    return labels.get(HASH_LABEL) == _build_hash(client.images.get(BASE_TAG).id, family)
+
+
+def build_family(family: str = "base", force: bool = False) -> str:
+    """Build (or keep) a family's kernel image; returns its tag. Idempotent."""
+    requirements = KERNELS_DIR / "families" / family / "requirements.txt"
+    if not requirements.exists():
+        raise SandboxError(f"unknown kernel family {family!r}; families: {', '.join(families())}")
+    client = docker_client()
+    base_id = build_base()
+    tag, build_hash = image_tag(family), _build_hash(base_id, family)
+    if not force and (_labels(client, tag) or {}).get(HASH_LABEL) == build_hash:
+        _log(f"{tag} is up to date")
+        return tag
+    wheels = cache_dir() / "wheels" / family
+    wheels.mkdir(parents=True, exist_ok=True)
+    _log(f"downloading wheels for {family} into {wheels}")
+    # The image's Python is Debian's 3.11; pin the target so the host's Python does not matter.
+    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--python-version", "3.11",
+                    "--only-binary=:all:", "--platform", "manylinux2014_x86_64", "--platform",
+                    "manylinux_2_28_x86_64", "--platform", "manylinux_2_17_x86_64",
+                    "-d", str(wheels), "-r", str(requirements)], check=True)
+    with tempfile.TemporaryDirectory(prefix="mlgym-ctx-") as ctx:
+        shutil.copytree(wheels, Path(ctx) / "wheels")
+        shutil.copy(requirements, Path(ctx) / "requirements.txt")
+        shutil.copy(KERNELS_DIR / "Dockerfile", Path(ctx) / "Dockerfile")
+        _log(f"building {tag}")
+        subprocess.run(["docker", "build", "-q", "--build-arg", f"BASE={BASE_TAG}", "--label",
+                        f"{HASH_LABEL}={build_hash}", "--label", f"mlgym.family={family}", "-t", tag, ctx],
+                       check=True, stdout=subprocess.DEVNULL, env={"DOCKER_BUILDKIT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin"})
+    return tag
+
+
+def require_image(family: str) -> str:
+    """The tag of a built family image, or ImageMissingError naming the build command."""
+    tag = image_tag(family)
+    if _labels(docker_client(), tag) is None:
+        raise ImageMissingError(f"kernel image {tag} is not built; run `mlgym-nb images build {family}`")
+    return tag

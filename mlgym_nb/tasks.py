@@ -1,0 +1,194 @@
+"""Task specs: ``tasks/<id>/task.yaml`` loaded into validated, documented config objects."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import TaskError
+from .paths import task_dirs
+
+_SIZE = re.compile(r"^\d+(\.\d+)?[kmg]?$", re.I)
+
+
+def parse_size(text: str) -> int:
+    """Bytes in a size like ``512m`` or ``2g`` (Docker's notation)."""
+    text = text.strip().lower()
+    scale = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}.get(text[-1], 1)
+    return int(float(text.rstrip("kmg")) * scale)
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MetricSpec(_Spec):
+    """The score the grader reports and how to compare it."""
+
+    name: str
+    """Key of the metric in the grader's JSON output."""
+    direction: Literal["maximize", "minimize"]
+    """Whether a higher or a lower value is better."""
+    tolerance: float = 0.0
+    """Absolute difference under which two scores count as equal (reruns, baseline checks)."""
+
+
+class LimitsSpec(_Spec):
+    """Budgets of one episode."""
+
+    cell_timeout: float = Field(120.0, gt=0)
+    """Seconds a cell may run before it is interrupted."""
+    episode_time: float = Field(3600.0, gt=0)
+    """Wall-clock seconds for the whole episode; past it the episode is truncated."""
+    max_steps: int = Field(50, gt=0)
+    """Steps (cells, validates, submits) before the episode is truncated."""
+
+
+class ResourcesSpec(_Spec):
+    """Resource limits of the agent's kernel container."""
+
+    memory: str = "2g"
+    """Memory limit, swap included (Docker notation: 512m, 2g)."""
+    cpus: float = Field(1.0, gt=0)
+    """CPU quota in cores."""
+    pids: int = Field(256, gt=8)
+    """Maximum number of processes and threads."""
+    tmpfs: str = "512m"
+    """Size of the writable /tmp."""
+
+    @field_validator("memory", "tmpfs")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        if not _SIZE.match(value):
+            raise ValueError(f"expected a size like 512m or 2g, got {value!r}")
+        return value
+
+    @property
+    def memory_bytes(self) -> int:
+        return parse_size(self.memory)
+
+
+class GraderSpec(_Spec):
+    """How submissions are scored, in a sandbox of their own that alone sees the hidden data."""
+
+    script: str = "grader/evaluate.py"
+    """Grader script, relative to the task folder; prints one JSON dict of metrics."""
+    timeout: float = Field(600.0, gt=0)
+    """Seconds the grader may run."""
+    submission: list[str] = []
+    """Workspace files the grader reads; named in the "no submission" message."""
+
+
+class TaskSpec(_Spec):
+    """One research task, as declared in its task.yaml."""
+
+    id: str
+    """Identifier, equal to the folder name; used in kernelspec names (``mlgym-<id>``)."""
+    name: str
+    """Human-readable title."""
+    description: str = "description.md"
+    """Markdown file with the task statement shown to the agent."""
+    family: str = "base"
+    """Kernel family whose image runs the agent's kernel and the grader."""
+    starter: str | None = "starter"
+    """Folder copied into the fresh workspace (the baseline)."""
+    prepare: str | None = None
+    """Script that builds ``public/`` and ``hidden/`` data under the folder given as argv[1]."""
+    reference: str | None = "reference/solution.py"
+    """A solution as notebook cells (``# %%`` separated) that beats the baseline."""
+    metric: MetricSpec
+    baseline: dict[str, float] = {}
+    """The baseline's scores per split (``dev``, ``test``), checked by ``tasks check``."""
+    limits: LimitsSpec = LimitsSpec()
+    resources: ResourcesSpec = ResourcesSpec()
+    grader: GraderSpec = GraderSpec()
+
+    root: Path = Field(Path("."), exclude=True)
+    """Folder of the task (set by the loader)."""
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_]{0,40}", value):
+            raise ValueError("use lowercase letters, digits and underscores (at most 41)")
+        return value
+
+    @property
+    def kernel_name(self) -> str:
+        return f"mlgym-{self.id}"
+
+    def read_description(self) -> str:
+        return (self.root / self.description).read_text()
+
+    def reference_cells(self) -> list[str]:
+        """The reference solution split into cells at ``# %%`` lines."""
+        if not self.reference:
+            return []
+        text = (self.root / self.reference).read_text()
+        cells = [c.strip("\n") for c in re.split(r"^# %%.*$", text, flags=re.M)]
+        return [c for c in cells if c.strip()]
+
+
+def _field_hint(loc: tuple, model: type[BaseModel]) -> str:
+    """Suggest the closest valid field name for an unknown one."""
+    fields: type[BaseModel] | None = model
+    for part in loc[:-1]:
+        ann = fields.model_fields[part].annotation if fields and part in fields.model_fields else None
+        fields = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+    if fields is None:
+        return ""
+    names = [n for n in fields.model_fields if n != "root"]
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+    return f"; did you mean {close[0]!r}?" if close else f"; valid fields: {', '.join(names)}"
+
+
+def load_task_file(path: Path) -> TaskSpec:
+    """Load and validate one task.yaml."""
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise TaskError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise TaskError(f"{path}: expected a mapping of fields at the top level")
+    try:
+        spec = TaskSpec(**raw, root=path.parent)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            hint = _field_hint(err["loc"], TaskSpec) if err["type"] == "extra_forbidden" else ""
+            got = "" if err["type"] in ("missing", "extra_forbidden") else f" (got {err['input']!r})"
+            lines.append(f"  field {where!r}: {err['msg']}{got}{hint}")
+        raise TaskError(f"{path}: invalid task spec\n" + "\n".join(lines)) from None
+    if spec.id != path.parent.name:
+        raise TaskError(f"{path}: field 'id' is {spec.id!r} but the folder is {path.parent.name!r}; make them equal")
+    for field in ("description", "starter", "prepare", "reference"):
+        rel = getattr(spec, field)
+        if rel and not (spec.root / rel).exists():
+            raise TaskError(f"{path}: field {field!r} names {rel!r}, which does not exist in {spec.root}")
+    if not (spec.root / spec.grader.script).exists():
+        raise TaskError(f"{path}: field 'grader.script' names {spec.grader.script!r}, which does not exist")
+    return spec
+
+
+def list_tasks() -> list[str]:
+    """Ids of all tasks found in the task folders."""
+    ids = {p.parent.name for d in task_dirs() if d.is_dir() for p in d.glob("*/task.yaml")}
+    return sorted(ids)
+
+
+def load_task(task_id: str) -> TaskSpec:
+    """Load a task by id, or raise TaskError listing the closest ids."""
+    for folder in task_dirs():
+        path = folder / task_id / "task.yaml"
+        if path.exists():
+            return load_task_file(path)
+    known = list_tasks()
+    close = difflib.get_close_matches(task_id, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"known tasks: {', '.join(known) or 'none'}"
+    raise TaskError(f"unknown task {task_id!r}; {hint}")

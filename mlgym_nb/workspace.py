@@ -1,0 +1,75 @@
+"""Task data and workspaces on the host: prepared once per task, materialised per episode."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import TaskError
+from .paths import cache_dir
+from .tasks import TaskSpec
+
+KERNEL_UID = 1000
+
+
+def _share(path: Path, owner: int | None = None) -> None:
+    """Make a tree readable (and traversable) by the kernel's uid; optionally give it to that uid."""
+    for root, dirs, files in os.walk(path):
+        os.chmod(root, 0o755)
+        for name in files:
+            os.chmod(Path(root) / name, 0o644)
+        if owner is not None and os.geteuid() == 0:
+            os.chown(root, owner, owner)
+            for name in files:
+                os.chown(Path(root) / name, owner, owner)
+
+
+def _prepare_hash(task: TaskSpec) -> str:
+    digest = hashlib.sha256()
+    for path in sorted((task.root).rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(task.root).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def prepared_data(task: TaskSpec) -> tuple[Path, Path]:
+    """The task's (public, hidden) data folders, built by its prepare script when out of date."""
+    out = cache_dir() / "data" / task.id
+    stamp = out / ".prepared"
+    public, hidden = out / "public", out / "hidden"
+    want = _prepare_hash(task)
+    if stamp.exists() and stamp.read_text() == want:
+        return public, hidden
+    tmp = Path(tempfile.mkdtemp(prefix=f".{task.id}-", dir=out.parent if out.parent.exists() else None))
+    (tmp / "public").mkdir()
+    (tmp / "hidden").mkdir()
+    if task.prepare:
+        proc = subprocess.run([sys.executable, str(task.root / task.prepare), str(tmp)], capture_output=True,
+                              text=True)
+        if proc.returncode != 0:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise TaskError(f"{task.root / task.prepare} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+    _share(tmp)
+    (tmp / ".prepared").write_text(want)
+    shutil.rmtree(out, ignore_errors=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, out)  # atomic: concurrent episodes never see half-prepared data
+    os.chmod(out.parent, 0o755)
+    return public, hidden
+
+
+def new_workspace(task: TaskSpec, path: Path) -> Path:
+    """Create an empty workspace at ``path`` holding the task's starter files, owned by the kernel's uid."""
+    if path.exists() and any(path.iterdir()):
+        raise TaskError(f"workspace {path} already exists and is not empty; choose another episode path")
+    path.mkdir(parents=True, exist_ok=True)
+    if task.starter:
+        shutil.copytree(task.root / task.starter, path, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    _share(path, owner=KERNEL_UID)
+    return path

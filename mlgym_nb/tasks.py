@@ -126,11 +126,11 @@ class TaskSpec(_Spec):
         return (self.root / self.description).read_text()
 
     def reference_cells(self) -> list[str]:
-        """The reference solution split into cells at ``# %%`` lines."""
+        """The reference solution's cells: the text after each ``# %%`` line (the preamble is skipped)."""
         if not self.reference:
             return []
         text = (self.root / self.reference).read_text()
-        cells = [c.strip("\n") for c in re.split(r"^# %%.*$", text, flags=re.M)]
+        cells = [c.strip("\n") for c in re.split(r"^# %%.*$", text, flags=re.M)[1:]]
         return [c for c in cells if c.strip()]
 
 

@@ -1,0 +1,107 @@
+"""The episode notebook: the record of an episode, saved atomically after every step.
+
+Layout (schema version 1): a markdown header, a ``parameters`` cell (papermill), a ``setup``
+cell that seeds the kernel's RNGs, then per step an optional markdown cell with the agent's
+reasoning (id ``step-NNNN-thought``) and a code cell with the action and its outputs (id
+``step-NNNN``). Our data lives under ``metadata.mlgym`` at notebook and cell level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from . import __version__
+from .errors import EpisodeError
+from .tasks import TaskSpec
+
+SCHEMA_VERSION = 1
+ACTIONS = ("%validate", "%submit")
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def setup_source() -> str:
+    return ("import random\nrandom.seed(seed)\ntry:\n    import numpy\n    numpy.random.seed(seed)\n"
+            "except ImportError:\n    pass")
+
+
+class EpisodeRecorder:
+    """Builds one episode notebook and writes it to ``path`` after every change."""
+
+    def __init__(self, path: Path, task: TaskSpec, seed: int | None, meta: dict[str, Any]) -> None:
+        self.path = Path(path)
+        self.nb = nbformat.v4.new_notebook()
+        self.nb.metadata.kernelspec = {"name": task.kernel_name, "display_name": f"mlgym: {task.name}",
+                                       "language": "python"}
+        self.nb.metadata.language_info = {"name": "python"}
+        self.nb.metadata.mlgym = {
+            "schema_version": SCHEMA_VERSION, "task": task.id, "seed": seed, "status": "running",
+            "exit_status": None, "started": now(), "finished": None, "steps": 0, "scores": [],
+            "metric": task.metric.model_dump(), "baseline": dict(task.baseline),
+            "versions": {"mlgym_nb": __version__, "python": platform.python_version()}, **meta,
+        }
+        header = nbformat.v4.new_markdown_cell(
+            f"# {task.name}\n\nTask `{task.id}`, seed {seed}. Episode recorded by mlgym_nb: each step is the "
+            "agent's reasoning (markdown) and its action (code).", id="header")
+        params = nbformat.v4.new_code_cell(f"task = {task.id!r}\nseed = {seed if seed is not None else 0}",
+                                           id="parameters")
+        params.metadata.tags = ["parameters"]
+        setup = nbformat.v4.new_code_cell(setup_source(), id="setup")
+        self.nb.cells = [header, params, setup]
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.nb.metadata.mlgym
+
+    def record_setup(self, cell_id: str, outputs: list, execution_count: int | None) -> None:
+        cell = next(c for c in self.nb.cells if c.get("id") == cell_id)
+        cell.outputs, cell.execution_count = outputs, execution_count
+        self.save()
+
+    def record_step(self, step: int, source: str, thought: str | None, outputs: list,
+                    execution_count: int | None, info: dict[str, Any]) -> None:
+        """Append one step (reasoning + action) and save."""
+        if thought:
+            self.nb.cells.append(nbformat.v4.new_markdown_cell(thought, id=f"step-{step:04d}-thought"))
+        cell = nbformat.v4.new_code_cell(source, id=f"step-{step:04d}")
+        cell.outputs, cell.execution_count = outputs, execution_count
+        cell.metadata.mlgym = {"step": step, **info}
+        if info.get("kind") in ("validate", "submit"):
+            cell.metadata.tags = [f"mlgym-{info['kind']}"]
+        self.nb.cells.append(cell)
+        self.meta["steps"] = step
+        self.save()
+
+    def finish(self, exit_status: str, status: str = "finished") -> None:
+        self.meta.update(exit_status=exit_status, status=status, finished=now())
+        self.save()
+
+    def save(self) -> None:
+        """Validate and write atomically: a crash mid-write leaves the previous version intact."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = nbformat.writes(self.nb, version=4)  # validates
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        tmp.write_text(text)
+        os.replace(tmp, self.path)
+
+
+def load_episode(path: Path) -> nbformat.NotebookNode:
+    """Read and validate an episode notebook."""
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+        nbformat.validate(nb)
+    except FileNotFoundError:
+        raise EpisodeError(f"no episode notebook at {path}") from None
+    except (nbformat.ValidationError, ValueError) as exc:
+        raise EpisodeError(f"{path} is not a valid notebook: {exc}") from None
+    if "mlgym" not in nb.metadata:
+        raise EpisodeError(f"{path} is a notebook but not an mlgym episode (no metadata.mlgym)")
+    return nb

@@ -128,7 +128,7 @@ class NotebookEnv(gym.Env[str, str]):
             self.recorder.record_setup(cell_id, result.outputs, result.execution_count)
         self._steps, self._started, self._done = 0, time.monotonic(), False
         self._last_obs = self._task_prompt()
-        return self._last_obs, self._info()
+        return self._last_obs, {**self._info(), "episode": str(path), "workspace": str(self.workspace)}
 
     def step(self, action: str, thought: str | None = None) -> tuple[str, float, bool, bool, dict]:
         """Run one cell (or ``%validate`` / ``%submit``); ``thought`` is recorded above it."""
@@ -230,12 +230,12 @@ class NotebookEnv(gym.Env[str, str]):
         return self.episode_path.with_name(f"{self.episode_path.stem}-{self._episodes - 1}.ipynb")
 
     def _footer(self) -> str:
+        # Whole minutes: an observation should not change with sub-second timing noise.
         left = max(0.0, self.episode_time - (time.monotonic() - self._started))
-        return f"(step {self._steps}/{self.max_steps}, {left:.0f} s left)"
+        return f"(step {self._steps}/{self.max_steps}, {math.ceil(left / 60)} min left)"
 
     def _info(self) -> dict[str, Any]:
-        return {"task": self.task.id, "step": self._steps, "episode": str(self.recorder.path if self.recorder else ""),
-                "workspace": str(self.workspace)}
+        return {"task": self.task.id, "step": self._steps}
 
     def _task_prompt(self) -> str:
         files = sorted(p.name for p in self.workspace.iterdir()) if self.workspace else []

@@ -1,0 +1,20 @@
+# Set-up is idempotent: each target below brings the machine up to date first (apt packages,
+# the Docker daemon, the Python package, the kernel images), then does its job.
+PYTHON ?= python3
+TASK ?= prisoners_dilemma
+
+.PHONY: setup episode test bench
+
+setup:
+	bash kernels/setup-host.sh
+	$(PYTHON) -m pip install -q -e ".[test]"
+	mlgym-nb images build
+
+episode: setup
+	mlgym-nb run --task $(TASK)
+
+test: setup
+	$(PYTHON) -m pytest -q -ra
+
+bench: setup
+	$(PYTHON) bench/step_overhead.py

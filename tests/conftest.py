@@ -1,0 +1,63 @@
+"""Shared fixtures. Docker tests skip without a daemon, unless MLGYM_REQUIRE_DOCKER=1 (CI), where they fail."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mlgym_nb.errors import DockerUnavailableError
+from mlgym_nb.tasks import load_task
+from mlgym_nb.workspace import new_workspace
+
+PD = "prisoners_dilemma"
+
+
+def _docker_problem() -> str | None:
+    try:
+        from mlgym_nb.sandbox.images import docker_client, is_current
+
+        docker_client()
+        if not is_current("base"):
+            return "the base kernel image is missing or stale: run `mlgym-nb images build base`"
+    except DockerUnavailableError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.fixture(scope="session")
+def docker_ready() -> None:
+    problem = _docker_problem()
+    if problem:
+        if os.environ.get("MLGYM_REQUIRE_DOCKER") == "1":
+            pytest.fail(f"MLGYM_REQUIRE_DOCKER=1 but Docker is not usable: {problem}")
+        pytest.skip(problem)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("docker"):
+            item.fixturenames.insert(0, "docker_ready")
+
+
+@pytest.fixture
+def task():
+    return load_task(PD)
+
+
+@pytest.fixture
+def workspace(task, tmp_path) -> Path:
+    return new_workspace(task, tmp_path / "ws")
+
+
+@pytest.fixture
+def no_leftover_containers():
+    """Fails the test if a kernel or grader container outlives it."""
+    import docker
+
+    client = docker.from_env()
+    before = {c.id for c in client.containers.list(all=True, filters={"label": "mlgym.sandbox"})}
+    yield
+    after = {c.id for c in client.containers.list(all=True, filters={"label": "mlgym.sandbox"})}
+    assert after - before == set(), "containers left behind"

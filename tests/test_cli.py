@@ -1,0 +1,39 @@
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "mlgym_nb.cli", *args], capture_output=True, text=True,
+                          timeout=300, cwd=cwd)
+
+
+def test_tasks_lists_prisoners_dilemma():
+    proc = cli("tasks")
+    assert proc.returncode == 0 and proc.stdout.startswith("prisoners_dilemma")
+
+
+def test_unknown_task_is_a_clean_error():
+    proc = cli("run", "--task", "prisoner")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == "mlgym-nb: error: unknown task 'prisoner'; did you mean 'prisoners_dilemma'?"
+
+
+@pytest.mark.docker
+def test_tasks_check_reproduces_baseline_and_reference():
+    proc = cli("tasks", "check", "prisoners_dilemma", "--sandbox", "docker")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "baseline dev: dev score = 2.34" in proc.stdout
+    assert "reference test:" in proc.stdout and "beats it" in proc.stdout
+    assert proc.stdout.strip().endswith("prisoners_dilemma: ok")
+
+
+@pytest.mark.docker
+def test_run_writes_an_episode(tmp_path):
+    proc = cli("run", "--task", "prisoners_dilemma", "--sandbox", "docker", "--out", str(tmp_path), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "[run] exit status: submitted" in proc.stdout
+    (path,) = tmp_path.glob("prisoners_dilemma-replay-s0-*.ipynb")
+    nbformat.validate(nbformat.read(path, as_version=4))

@@ -1,0 +1,67 @@
+"""The kernelspec mlgym-<task> runs in the task container under papermill, nbconvert and nbclient."""
+
+import json
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from mlgym_nb.kernelspec import install_kernelspecs
+
+pytestmark = pytest.mark.docker
+
+PROBE = "import os\nprint(os.getuid(), sorted(os.listdir('/data')), os.getcwd(), seed)"
+
+
+@pytest.fixture
+def jupyter_env(tmp_path):
+    data = tmp_path / "jupyter"
+    env = {**os.environ, "JUPYTER_DATA_DIR": str(data), "JUPYTER_PATH": str(data)}
+    old = os.environ.copy()
+    os.environ.update(env)
+    install_kernelspecs(["prisoners_dilemma"], sandbox="docker")
+    os.environ.clear()
+    os.environ.update(old)
+    assert (data / "kernels" / "mlgym-prisoners_dilemma" / "kernel.json").exists()
+    return env
+
+
+@pytest.fixture
+def probe_notebook(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": "mlgym-prisoners_dilemma", "display_name": "pd", "language": "python"}
+    params = nbformat.v4.new_code_cell("seed = 0")
+    params.metadata.tags = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(PROBE)]
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _last_stdout(path):
+    nb = nbformat.read(path, as_version=4)
+    return "".join(o.get("text", "") for o in nb.cells[-1].outputs).strip()
+
+
+def test_kernelspec_file(jupyter_env, tmp_path):
+    spec = json.loads((tmp_path / "jupyter" / "kernels" / "mlgym-prisoners_dilemma" / "kernel.json").read_text())
+    assert spec["metadata"]["kernel_provisioner"]["provisioner_name"] == "mlgym-provisioner"
+    assert spec["interrupt_mode"] == "message"
+
+
+def test_papermill_runs_in_the_container(jupyter_env, probe_notebook, tmp_path, no_leftover_containers):
+    out = tmp_path / "out.ipynb"
+    proc = subprocess.run([sys.executable, "-m", "papermill", str(probe_notebook), str(out), "-p", "seed", "7",
+                           "--no-progress-bar"], env=jupyter_env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert _last_stdout(out) == "1000 ['rules.md'] /workspace 7"
+
+
+def test_nbconvert_execute_runs_in_the_container(jupyter_env, probe_notebook, tmp_path, no_leftover_containers):
+    proc = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                           "--output", "converted.ipynb", str(probe_notebook)], env=jupyter_env,
+                          capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert _last_stdout(tmp_path / "converted.ipynb") == "1000 ['rules.md'] /workspace 0"

@@ -1,0 +1,72 @@
+"""KernelSession behaviour: timeouts, restarts, deaths, stdin, output caps (Docker sandbox)."""
+
+import pytest
+
+from mlgym_nb.kernel import MAX_STREAM_CHARS, KernelSession
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture
+def session(task, workspace, no_leftover_containers):
+    with KernelSession(task, workspace, sandbox="docker") as s:
+        yield s
+
+
+def test_state_persists_and_errors_are_results(session):
+    assert session.run("x = 20").status == "ok"
+    result = session.run("x + 1")
+    assert result.status == "ok" and result.outputs[0]["data"]["text/plain"] == "21"
+    result = session.run("1 / 0")
+    assert result.status == "error" and result.error["ename"] == "ZeroDivisionError"
+    assert "ZeroDivisionError: division by zero" in result.text()
+
+
+def test_timeout_interrupts_and_keeps_variables(session):
+    session.run("kept = 'yes'")
+    result = session.run("import time\nwhile True:\n    time.sleep(0.05)", timeout=1.5)
+    assert result.status == "timeout"
+    assert "cell timed out after 1.5 s and was interrupted; variables are kept" in result.text()
+    assert session.run("print(kept)").text().strip() == "yes"
+
+
+def test_ignored_interrupt_leads_to_a_restart(session):
+    session.run("lost = 1")
+    code = "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(60)"
+    result = session.run(code, timeout=1.0)
+    assert result.status == "timeout"
+    assert "ignored the interrupt; the kernel was restarted: variables are lost" in result.text()
+    assert session.run("lost").status == "error"
+    assert session.run("print('fresh')").text().strip() == "fresh"
+
+
+def test_killed_kernel_is_reported(session):
+    result = session.run("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    assert result.status == "died"
+    assert "kernel died: the kernel process exited with code 137" in result.text() or \
+           "kernel died: killed by signal SIGKILL" in result.text()
+    assert session.run("print(1)").status == "ok"
+
+
+def test_input_gets_a_clear_error_not_a_hang(session):
+    result = session.run("input('name? ')", timeout=10)
+    assert result.status == "error"
+    assert result.error["ename"] == "StdinNotImplementedError"
+    assert "[input() is not available: cells cannot read from stdin]" in result.text()
+
+
+def test_output_flood_is_capped(session):
+    result = session.run("for i in range(300000):\n    print('line', i)")
+    assert result.status == "ok"
+    recorded = sum(len(o["text"]) for o in result.outputs if o["output_type"] == "stream")
+    assert MAX_STREAM_CHARS <= recorded < MAX_STREAM_CHARS + 200
+    view = result.text(limit=1000)
+    assert len(view) < 1500
+    assert "characters cut" in view and "characters of stream output were not recorded" in view
+    assert "line 299999" not in view and "line 0" in view
+
+
+def test_many_displays_are_capped(session):
+    result = session.run("from IPython.display import display\nfor i in range(80):\n    display(i)")
+    assert len(result.outputs) == 50
+    assert "30 outputs were not recorded (cap 50 per cell)" in result.text()

@@ -8,13 +8,17 @@ reasoning (id ``step-NNNN-thought``) and a code cell with the action and its out
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import json
 import os
 import platform
 from pathlib import Path
 from typing import Any
 
 import nbformat
+
+from nbformat.v4.rwbase import split_lines
 
 from . import __version__
 from .errors import EpisodeError
@@ -56,6 +60,7 @@ class EpisodeRecorder:
         params.metadata.tags = ["parameters"]
         setup = nbformat.v4.new_code_cell(setup_source(), id="setup")
         self.nb.cells = [header, params, setup]
+        self._cell_json: list[str] = []  # serialised cells, reused by save(); only appended cells are new
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -64,6 +69,7 @@ class EpisodeRecorder:
     def record_setup(self, cell_id: str, outputs: list, execution_count: int | None) -> None:
         cell = next(c for c in self.nb.cells if c.get("id") == cell_id)
         cell.outputs, cell.execution_count = outputs, execution_count
+        self._cell_json.clear()
         self.save()
 
     def record_step(self, step: int, source: str, thought: str | None, outputs: list,
@@ -82,12 +88,28 @@ class EpisodeRecorder:
 
     def finish(self, exit_status: str, status: str = "finished") -> None:
         self.meta.update(exit_status=exit_status, status=status, finished=now())
+        nbformat.validate(self.nb)  # the whole notebook, once; save() checks each cell as it comes
         self.save()
 
     def save(self) -> None:
-        """Validate and write atomically: a crash mid-write leaves the previous version intact."""
+        """Write atomically: a crash mid-write leaves the previous version intact.
+
+        Produces the same text as ``nbformat.writes`` but serialises and validates each cell
+        once, when it is added, so a step costs the same at step 500 as at step 5.
+        """
+        new = self.nb.cells[len(self._cell_json):]
+        probe = nbformat.v4.new_notebook(cells=new, metadata=self.nb.metadata)
+        nbformat.validate(probe)
+        for cell in new:
+            lines = split_lines(nbformat.NotebookNode(cells=[copy.deepcopy(cell)])).cells[0]
+            text = json.dumps(lines, sort_keys=True, indent=1, ensure_ascii=False)
+            self._cell_json.append("\n".join("  " + line for line in text.splitlines()))
+        meta = json.dumps(self.nb.metadata, sort_keys=True, indent=1, ensure_ascii=False)
+        meta = "\n".join((" " + line) if i else line for i, line in enumerate(meta.splitlines()))
+        cells = ",\n".join(self._cell_json)
+        text = (f'{{\n "cells": [\n{cells}\n ],\n "metadata": {meta},\n "nbformat": {self.nb.nbformat},\n'
+                f' "nbformat_minor": {self.nb.nbformat_minor}\n}}\n')
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = nbformat.writes(self.nb, version=4)  # validates
         tmp = self.path.with_name(f".{self.path.name}.tmp")
         tmp.write_text(text)
         os.replace(tmp, self.path)

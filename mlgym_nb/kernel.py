@@ -227,7 +227,7 @@ class KernelSession:
         if status == "idle":
             reply = self._reply(msg_id)
             reply_status = "error" if (reply or {}).get("status") == "error" or sink.error else "ok"
-        usage = self.sandbox.usage() if self.sandbox and self.is_alive() else {}
+        usage = self.sandbox.usage() if self.sandbox else {}
         return CellResult(status=reply_status, outputs=sink.outputs, execution_count=sink.execution_count,
                           duration=round(time.monotonic() - start, 3), notes=sink.notes, error=sink.error,
                           usage=usage)

@@ -109,3 +109,16 @@ def test_no_container_survives_a_crashed_driver(tmp_path, how):
     nb = nbformat.read(tmp_path / "k.ipynb", as_version=4)
     assert nb.metadata.mlgym["status"] == "interrupted"
     assert nb.cells[-1].id == "step-0001"  # the finished step is kept
+
+
+def test_incremental_save_matches_nbformat(tmp_path, no_leftover_containers):
+    path = tmp_path / "fmt.ipynb"
+    with mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode=path) as env:
+        env.reset(seed=0)
+        env.step("print('a\\nb')\n1 + 1", thought="multi\nline thought ü")
+        env.step("import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()")
+        env.step("%validate")
+    text = path.read_text()
+    nb = nbformat.read(path, as_version=4)
+    assert text == nbformat.writes(nb) + "\n"
+    assert "image/png" in nb.cells[-2].outputs[0]["data"]

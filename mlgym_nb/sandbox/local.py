@@ -42,7 +42,6 @@ class LocalSandbox(Sandbox):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "MLGYM_", "OPENAI_"))}
         env.update({f"MLGYM_{inside.strip('/').upper()}_DIR": str(host) for inside, host in mounts.readonly.items()})
         env["MLGYM_WORKSPACE_DIR"] = str(mounts.workspace)
-        env["MPLBACKEND"] = "agg"
         return env
 
     def launch(self, argv: list[str], mounts: Mounts, conn_dir: Path) -> None:

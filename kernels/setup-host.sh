@@ -36,7 +36,8 @@ if ! timeout 10 docker info >/dev/null 2>&1; then
     rm -f /var/run/docker.pid   # a stale pid file blocks startup
   fi
   echo "setup-host: starting dockerd (log: /var/log/mlgym-dockerd.log)"
-  nohup setsid dockerd >/var/log/mlgym-dockerd.log 2>&1 </dev/null &
+  # 9>&-: the daemon must not inherit (and hold forever) the set-up lock.
+  nohup setsid dockerd >/var/log/mlgym-dockerd.log 2>&1 </dev/null 9>&- &
   for _ in $(seq 1 240); do
     timeout 10 docker info >/dev/null 2>&1 && break
     sleep 0.25

@@ -1,32 +1,45 @@
-"""The local sandbox: the whole loop without Docker (a plain subprocess, loudly unisolated)."""
+"""The local sandbox: the whole loop without Docker, under bubblewrap or as a plain (loudly unisolated) process."""
+
+import os
+import shutil
 
 import nbformat
 import pytest
 
 import mlgym_nb
+import mlgym_nb.sandbox.local as local
 from mlgym_nb.kernel import KernelSession
 
 
-def test_local_episode_end_to_end(tmp_path):
-    path = tmp_path / "local.ipynb"
-    with pytest.warns(RuntimeWarning, match="WITHOUT isolation"):
-        import mlgym_nb.sandbox.local as local
+@pytest.fixture(params=["bubblewrap", "none"])
+def isolation(request, monkeypatch):
+    if request.param == "bubblewrap" and not (shutil.which("bwrap") and local.local_venv_current("base")):
+        if os.environ.get("MLGYM_REQUIRE_DOCKER") == "1":  # CI installs bubblewrap and builds the venv
+            pytest.fail("bubblewrap or the local venv is missing: run `mlgym-nb images build`")
+        pytest.skip("bubblewrap or the local venv (`mlgym-nb images build`) is missing")
+    monkeypatch.setenv("MLGYM_LOCAL_ISOLATION", request.param)
+    monkeypatch.setattr(local, "_warned", set())
+    return request.param
 
-        local._warned = False
+
+def test_local_episode_end_to_end(tmp_path, isolation):
+    path = tmp_path / "local.ipynb"
+    expected = "WITHOUT isolation" if isolation == "none" else "uses bubblewrap: no network"
+    with pytest.warns(RuntimeWarning, match=expected):
         env = mlgym_nb.make("prisoners_dilemma", sandbox="local", episode=path)
         env.reset(seed=0)
     with env:
-        obs, *_ = env.step("import os; print(os.path.basename(os.getcwd()))")
-        assert obs.startswith("local.workspace")
+        obs, *_ = env.step("import os; print(os.getcwd())")
+        assert obs.startswith("/workspace" if isolation == "bubblewrap" else str(tmp_path / "local.workspace"))
         for cell in env.task.reference_cells():
             obs, reward, terminated, truncated, info = env.step(cell)
         assert terminated and info["score"] > env.task.baseline["test"]
-    nb = nbformat.read(path, as_version=4)
-    assert nb.metadata.mlgym["sandbox"]["kind"] == "local"
-    assert nb.metadata.mlgym["exit_status"] == "submitted"
+    meta = nbformat.read(path, as_version=4).metadata.mlgym
+    assert meta["sandbox"]["kind"] == "local" and meta["sandbox"]["isolation"] == isolation
+    assert meta["exit_status"] == "submitted"
 
 
-def test_local_timeout_and_death(task, workspace):
+def test_local_timeout_and_death(task, workspace, isolation):
     with KernelSession(task, workspace, sandbox="local") as session:
         session.run("kept = 5")
         assert session.run("import time; time.sleep(30)", timeout=1).status == "timeout"
@@ -34,3 +47,16 @@ def test_local_timeout_and_death(task, workspace):
         result = session.run("import os; os._exit(3)")
         assert result.status == "died" and "exited with code 3" in result.text()
         assert session.run("print('back')").text().strip() == "back"
+
+
+def test_bubblewrap_isolation_probes(task, workspace, monkeypatch):
+    if not (shutil.which("bwrap") and local.local_venv_current("base")):
+        pytest.skip("bubblewrap or the local venv is missing")
+    monkeypatch.setenv("MLGYM_LOCAL_ISOLATION", "bubblewrap")
+    code = ("import os, socket\nprint(os.getuid(), sorted(os.listdir('/data')))\n"
+            "try:\n    open('/data/x', 'w')\nexcept OSError as e:\n    print(e.strerror)\n"
+            "try:\n    socket.create_connection(('1.1.1.1', 80), timeout=2)\nexcept OSError as e:\n    print('blocked')\n"
+            "print(os.path.exists('/root'), os.path.exists('/hidden'), open('/proc/self/status').read().count('CapEff:\\t0000000000000000'))")
+    with pytest.warns(RuntimeWarning), KernelSession(task, workspace, sandbox="local") as session:
+        lines = session.run(code).text().strip().splitlines()
+    assert lines == ["1000 ['rules.md']", "Read-only file system", "blocked", "False False 1"]

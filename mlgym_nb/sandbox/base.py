@@ -31,6 +31,8 @@ class Sandbox(ABC):
 
     #: Short name used on the command line and recorded in episodes.
     kind: str = ""
+    #: Where the sandbox mounts the connection folder (None: at its host path).
+    conn_inside: str | None = "/conn"
 
     def __init__(self, resources: ResourcesSpec, family: str, label: str) -> None:
         self.resources = resources

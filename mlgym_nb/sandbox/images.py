@@ -9,6 +9,7 @@ installs wheels that pip downloaded on the host. Builds are skipped when the ima
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -117,15 +118,27 @@ def is_current(family: str) -> bool:
 
 
 def build_family(family: str = "base", force: bool = False) -> str:
-    """Build (or keep) a family's kernel image; returns its tag. Idempotent."""
+    """Build (or keep) a family's kernel image, and its bubblewrap venv where bwrap exists; returns the tag.
+
+    Idempotent: each is rebuilt only when its inputs changed. Without a Docker daemon only the
+    venv is built (and the image is reported as skipped).
+    """
+    from .local import local_venv_current
+
     requirements = KERNELS_DIR / "families" / family / "requirements.txt"
     if not requirements.exists():
         raise SandboxError(f"unknown kernel family {family!r}; families: {', '.join(families())}")
-    client = docker_client()
-    base_id = build_base()
-    tag, build_hash = image_tag(family), _build_hash(base_id, family)
-    if not force and (_labels(client, tag) or {}).get(HASH_LABEL) == build_hash:
-        _log(f"{tag} is up to date")
+    tag = image_tag(family)
+    try:
+        client = docker_client()
+    except DockerUnavailableError as exc:
+        client = None
+        _log(f"skipping the image {tag}: {exc}")
+    build_hash = _build_hash(build_base(), family) if client else ""
+    need_image = client is not None and (force or (_labels(client, tag) or {}).get(HASH_LABEL) != build_hash)
+    need_venv = shutil.which("bwrap") is not None and (force or not local_venv_current(family))
+    if not (need_image or need_venv):
+        _log(f"{family}: up to date")
         return tag
     wheels = cache_dir() / "wheels" / family
     wheels.mkdir(parents=True, exist_ok=True)
@@ -135,14 +148,20 @@ def build_family(family: str = "base", force: bool = False) -> str:
                     "--only-binary=:all:", "--platform", "manylinux2014_x86_64", "--platform",
                     "manylinux_2_28_x86_64", "--platform", "manylinux_2_17_x86_64",
                     "-d", str(wheels), "-r", str(requirements)], check=True)
-    with tempfile.TemporaryDirectory(prefix="mlgym-ctx-") as ctx:
-        shutil.copytree(wheels, Path(ctx) / "wheels")
-        shutil.copy(requirements, Path(ctx) / "requirements.txt")
-        shutil.copy(KERNELS_DIR / "Dockerfile", Path(ctx) / "Dockerfile")
-        _log(f"building {tag}")
-        subprocess.run(["docker", "build", "-q", "--build-arg", f"BASE={BASE_TAG}", "--label",
-                        f"{HASH_LABEL}={build_hash}", "--label", f"mlgym.family={family}", "-t", tag, ctx],
-                       check=True, stdout=subprocess.DEVNULL, env={"DOCKER_BUILDKIT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin"})
+    if need_venv:
+        from .local import build_local_venv
+
+        _log(f"building the local (bubblewrap) venv for {family}")
+        build_local_venv(family, wheels)
+    if need_image:
+        with tempfile.TemporaryDirectory(prefix="mlgym-ctx-") as ctx:
+            shutil.copytree(wheels, Path(ctx) / "wheels")
+            shutil.copy(requirements, Path(ctx) / "requirements.txt")
+            shutil.copy(KERNELS_DIR / "Dockerfile", Path(ctx) / "Dockerfile")
+            _log(f"building {tag}")
+            subprocess.run(["docker", "build", "-q", "--build-arg", f"BASE={BASE_TAG}", "--label",
+                            f"{HASH_LABEL}={build_hash}", "--label", f"mlgym.family={family}", "-t", tag, ctx],
+                           check=True, stdout=subprocess.DEVNULL, env={**os.environ, "DOCKER_BUILDKIT": "0"})
     return tag
 
 

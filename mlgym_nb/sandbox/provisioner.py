@@ -81,8 +81,8 @@ class MlgymProvisioner(KernelProvisionerBase):  # type: ignore[misc]
         self.connection_info = km.get_connection_info()
         inside = dict(self.connection_info)
         inside["key"] = inside["key"].decode() if isinstance(inside["key"], bytes) else inside["key"]
-        if self.sandbox.kind == "docker":
-            inside["ip"] = "/conn/k"
+        if self.sandbox.conn_inside:  # the sandbox mounts conn_dir elsewhere
+            inside["ip"] = f"{self.sandbox.conn_inside}/k"
         conn_file = self.conn_dir / "kernel.json"
         conn_file.write_text(json.dumps(inside))
         os.chmod(conn_file, 0o600)

@@ -8,6 +8,7 @@ noise hits them alike; results are reported as ratios. Writes bench/results.md (
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import subprocess
 import tempfile
@@ -41,6 +42,17 @@ def as_script(step: int) -> str:
     return prelude + "\n".join(WORKLOAD[i] for i in needs)
 
 
+NOTES = """Reading the table:
+- The floor is jupyter_client's own `execute_interactive` on the env's client and event loop; env.step
+  adds the output capture, per-cell CPU and memory from the cgroup, and the validated, atomic notebook
+  save (each cell is serialised once, so a step costs the same late in an episode as early).
+- `docker exec python -c` costs a process start in the container (about 80 ms here); being 15x faster
+  would need a step under ~5.5 ms, below the jupyter_client floor on this machine.
+- The workload's ratio depends on how much of it is compute, which both styles pay alike (a random
+  forest fit, a CSV read); the per-process style pays the imports and reloads on every step.
+"""
+
+
 def timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -59,14 +71,22 @@ def main() -> None:
                             episode_time=1e6)
         resets = [timed(lambda: env.reset(seed=0)) for _ in range(args.resets)]
         kc = env.session.kc
+        run_raw = env.session._sync  # the same client and event loop the env uses
         container = env.session.sandbox.container.id
         env.step("1+1")  # warm up
         step, raw, exe = [], [], []
+        actions = [
+            (step, lambda: env.step("1+1")),
+            (raw, lambda: run_raw(kc.execute_interactive("1+1", output_hook=lambda m: None, timeout=30))),
+            (exe, lambda: subprocess.run(["docker", "exec", container, "python", "-c", "1+1"], check=True,
+                                         capture_output=True)),
+        ]
+        order = random.Random(0)
         for _ in range(args.trials):
-            step.append(timed(lambda: env.step("1+1")))
-            raw.append(timed(lambda: kc.execute_interactive("1+1", output_hook=lambda m: None, timeout=30)))
-            exe.append(timed(lambda: subprocess.run(["docker", "exec", container, "python", "-c", "1+1"],
-                                                    check=True, capture_output=True)))
+            # A shuffled order per trial: the after-effects of one action (docker exec's process
+            # teardown) must not always land on the same neighbour.
+            for samples, action in order.sample(actions, k=len(actions)):
+                samples.append(timed(action))
         cells = [timed(lambda c=c: env.step(c)) for c in WORKLOAD]
         procs = []
         for i in range(len(WORKLOAD)):
@@ -74,19 +94,34 @@ def main() -> None:
                 ["docker", "exec", "-w", "/workspace", container, "python", "-c", as_script(i)],
                 check=True, capture_output=True)))
         env.close()
+        warm_env = mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode=Path(tmp) / "w.ipynb", warm=1)
+        warm_env.reset(seed=0)
+        warm = []
+        for _ in range(args.resets):
+            time.sleep(3)  # let the pool start the next kernel
+            warm.append(timed(lambda: warm_env.reset(seed=0)))
+        warm_env.close()
 
     med = statistics.median
+    step_ratio, exec_ratio = med(step) / med(raw), med(exe) / med(step)
+    work_ratio = sum(procs) / sum(cells)
+    verdict = lambda ok: "met" if ok else "missed"  # noqa: E731
     rows = [
-        ("trivial cell via env.step (record + atomic save)", f"{med(step) * 1e3:.1f} ms", f"{med(step) / med(raw):.2f}x floor"),
-        ("trivial cell via raw jupyter_client (floor)", f"{med(raw) * 1e3:.1f} ms", "1.00x floor"),
-        ("`docker exec python -c` per action", f"{med(exe) * 1e3:.1f} ms",
-         f"{med(exe) / med(step):.1f}x slower than env.step"),
-        ("10-step workload as cells in one kernel", f"{sum(cells):.2f} s", "1.00x"),
-        ("10-step workload as a fresh process per step", f"{sum(procs):.2f} s",
-         f"{sum(procs) / sum(cells):.1f}x more wall time"),
-        ("reset() to ready, cold (new container + kernel)", f"{med(resets):.2f} s", f"median of {len(resets)}"),
+        ("trivial cell via env.step (record + atomic save)", f"{med(step) * 1e3:.1f} ms", f"{step_ratio:.2f}x floor",
+         f"<= 1.5x floor: {verdict(step_ratio <= 1.5)}"),
+        ("trivial cell via raw jupyter_client (floor)", f"{med(raw) * 1e3:.1f} ms", "1.00x floor", ""),
+        ("`docker exec python -c` per action", f"{med(exe) * 1e3:.1f} ms", f"{exec_ratio:.1f}x slower than env.step",
+         f">= 15x: {verdict(exec_ratio >= 15)}"),
+        ("10-step workload as cells in one kernel", f"{sum(cells):.2f} s", "1.00x", ""),
+        ("10-step workload as a fresh process per step", f"{sum(procs):.2f} s", f"{work_ratio:.1f}x more wall time",
+         f">= 10x: {verdict(work_ratio >= 10)}"),
+        ("reset() to ready, cold (new container + kernel)", f"{med(resets):.2f} s", f"median of {len(resets)}",
+         f"<= 1.0 s: {verdict(med(resets) <= 1.0)}"),
+        ("reset() to ready from a warm pool (`warm=1`)", f"{med(warm) * 1e3:.0f} ms",
+         f"{med(resets) / med(warm):.0f}x faster than cold", f"<= 0.1 s: {verdict(med(warm) <= 0.1)}"),
     ]
-    table = "| measurement | median | ratio |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
+    table = "| measurement | median | ratio | target |\n|---|---|---|---|\n" + "\n".join(
+        f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
     print(table)
     if not args.no_write:
         out = Path(__file__).with_name("results.md")
@@ -94,8 +129,7 @@ def main() -> None:
             "# Benchmark results\n\nWritten by `python bench/step_overhead.py` "
             f"({args.trials} interleaved trials; Docker sandbox, prisoners_dilemma image) on "
             f"{time.strftime('%Y-%m-%d')}, 2-core machine. Ratios are taken within one run.\n\n"
-            "Targets (issue 2): env.step ≤ 1.5x the floor; ≥ 15x faster than docker exec; ≥ 10x less "
-            "wall time on the workload; reset ≤ 1.0 s cold.\n\n" + table + "\n")
+            + table + "\n\n" + NOTES)
 
 
 if __name__ == "__main__":

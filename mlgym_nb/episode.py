@@ -19,12 +19,14 @@ from typing import Any
 import nbformat
 
 from nbformat.v4.rwbase import split_lines
+from nbformat.validator import get_validator
 
 from . import __version__
 from .errors import EpisodeError
 from .tasks import TaskSpec
 
 SCHEMA_VERSION = 1
+_VALIDATOR = get_validator(version=4, version_minor=5)
 ACTIONS = ("%validate", "%submit")
 
 
@@ -99,7 +101,7 @@ class EpisodeRecorder:
         """
         new = self.nb.cells[len(self._cell_json):]
         probe = nbformat.v4.new_notebook(cells=new, metadata=self.nb.metadata)
-        nbformat.validate(probe)
+        _VALIDATOR.validate(probe)  # the schema check alone; nbformat.validate also copies and repairs
         for cell in new:
             lines = split_lines(nbformat.NotebookNode(cells=[copy.deepcopy(cell)])).cells[0]
             text = json.dumps(lines, sort_keys=True, indent=1, ensure_ascii=False)

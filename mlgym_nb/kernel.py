@@ -4,17 +4,25 @@ Per cell it watches three things, as nbclient does: the iopub outputs, the shell
 whether the kernel is still alive (asked of the sandbox, which knows within a poll interval
 and can say why: out of memory, killed, exited). ``input()`` gets the kernel's own
 "frontend does not support input requests" error because cells run with ``allow_stdin=False``.
+
+The core is async (``async_run``, ``async_restart``...) on jupyter_client's async manager and
+client; each has a sync twin (``run``, ``restart``...) that drives a private event loop, so a
+whole cell costs one loop entry rather than one per message.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import queue
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import nbformat
-from jupyter_client import KernelManager
+from pathlib import Path
+
+from jupyter_client import AsyncKernelManager
 
 from .errors import KernelDiedError, SandboxError
 from .kernelspec import TaskKernelSpecManager
@@ -146,49 +154,68 @@ class KernelSession:
         task: the task whose kernel to run.
         workspace: host folder mounted at /workspace.
         sandbox: ``docker``, ``local`` or ``auto``.
+        startup_timeout: seconds to wait for the kernel to answer.
     """
 
-    def __init__(self, task: TaskSpec, workspace, sandbox: str = "auto", startup_timeout: float = 60.0) -> None:
+    def __init__(self, task: TaskSpec, workspace: Path, sandbox: str = "auto", startup_timeout: float = 60.0) -> None:
         self.task = task
-        self.workspace = workspace
+        self.workspace = Path(workspace)
         self.sandbox_kind = sandbox
         self.startup_timeout = startup_timeout
-        self.km: KernelManager | None = None
-        self.kc = None
+        self.km: AsyncKernelManager | None = None
+        self.kc: Any = None
+        self._loop = asyncio.new_event_loop()
+
+    def _sync(self, coro: Any) -> Any:
+        return self._loop.run_until_complete(coro)
+
+    @property
+    def sandbox(self) -> Any:
+        """The Sandbox the kernel runs in (None before start)."""
+        return getattr(self.km.provisioner, "sandbox", None) if self.km else None
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> KernelSession:
-        self.km = KernelManager(kernel_name=self.task.kernel_name, kernel_spec_manager=TaskKernelSpecManager())
-        self.km.start_kernel(env={"MLGYM_WORKSPACE": str(self.workspace), "MLGYM_SANDBOX": self.sandbox_kind})
-        self._connect()
+    async def async_start(self) -> KernelSession:
+        self.km = AsyncKernelManager(kernel_name=self.task.kernel_name, kernel_spec_manager=TaskKernelSpecManager())
+        await self.km.start_kernel(env={"MLGYM_WORKSPACE": str(self.workspace), "MLGYM_SANDBOX": self.sandbox_kind})
+        await self._async_connect()
         return self
 
-    def _connect(self) -> None:
+    def start(self) -> KernelSession:
+        """Start the kernel and wait until it answers. Raises SandboxError if it cannot start."""
+        return self._sync(self.async_start())
+
+    async def _async_connect(self) -> None:
         assert self.km is not None
         if self.kc is not None:
             self.kc.stop_channels()
         self.kc = self.km.client()
         self.kc.start_channels()
         try:
-            self.kc.wait_for_ready(timeout=self.startup_timeout)
+            await self.kc.wait_for_ready(timeout=self.startup_timeout)
         except RuntimeError as exc:
-            reason = self.sandbox.death_reason() if self.sandbox and self.sandbox.poll() is not None else str(exc)
+            box = self.sandbox
+            reason = box.death_reason() if box is not None and box.poll() is not None else str(exc)
             raise SandboxError(f"the kernel of {self.task.id} did not start: {reason}") from None
 
-    @property
-    def sandbox(self):
-        return getattr(self.km.provisioner, "sandbox", None) if self.km else None
-
-    def close(self) -> None:
-        """Shut the kernel down and remove its sandbox. Safe to call twice."""
+    async def async_close(self) -> None:
         if self.kc is not None:
             self.kc.stop_channels()
             self.kc = None
         if self.km is not None:
             try:
-                self.km.shutdown_kernel(now=True)
+                await self.km.shutdown_kernel(now=True)
             finally:
                 self.km = None
+
+    def close(self) -> None:
+        """Shut the kernel down and remove its sandbox. Safe to call twice."""
+        if self._loop.is_closed():
+            return
+        try:
+            self._sync(self.async_close())
+        finally:
+            self._loop.close()
 
     def __enter__(self) -> KernelSession:
         return self.start()
@@ -196,43 +223,66 @@ class KernelSession:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    async def async_restart(self) -> None:
+        assert self.km is not None
+        await self.km.restart_kernel(now=True)
+        await self._async_connect()
+
     def restart(self) -> None:
         """Restart the kernel in a fresh process; the namespace is lost, /workspace is kept."""
-        assert self.km is not None
-        self.km.restart_kernel(now=True)
-        self._connect()
+        self._sync(self.async_restart())
 
     def is_alive(self) -> bool:
-        return self.km is not None and self.km.is_alive()
+        return self.km is not None and not self._loop.is_closed() and self._sync(self.km.is_alive())
+
+    async def async_preload(self, modules: tuple[str, ...]) -> None:
+        code = "".join(f"try:\n    __import__({m!r})\nexcept ImportError:\n    pass\n" for m in modules)
+        await self.kc.execute_interactive(code, silent=True, store_history=False, timeout=60,
+                                          output_hook=lambda msg: None)
+
+    def preload(self, modules: tuple[str, ...]) -> None:
+        """Import modules without touching the namespace, history or execution count (warm pools)."""
+        self._sync(self.async_preload(modules))
+
+    def move_workspace(self, target: Path) -> None:
+        """Rename the workspace folder; the running kernel keeps it mounted (mounts follow the folder)."""
+        target = Path(target)
+        os.rename(self.workspace, target)
+        self.workspace = target
+        if self.km is not None and getattr(self.km.provisioner, "workspace", None) is not None:
+            self.km.provisioner.workspace = target  # restarts mount the new path
 
     # -- running cells ---------------------------------------------------------------------
-    def run(self, code: str, timeout: float | None = None) -> CellResult:
-        """Run one cell. On timeout: interrupt, then restart if the interrupt is ignored.
-
-        Raises KernelDiedError only if the kernel cannot be restarted after dying.
-        """
+    async def async_run(self, code: str, timeout: float | None = None) -> CellResult:
         if self.km is None or self.kc is None:
             raise SandboxError("the kernel session is closed; call start() first")
         timeout = timeout or self.task.limits.cell_timeout
         sink = _OutputSink()
         start = time.monotonic()
         msg_id = self.kc.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
-        status = self._drain(msg_id, sink, start + timeout)
+        status = await self._drain(msg_id, sink, start + timeout)
         if status == "timeout":
-            status = self._after_timeout(msg_id, sink, timeout)
+            status = await self._after_timeout(msg_id, sink, timeout)
         if status == "died":
-            self._after_death(sink)
+            await self._after_death(sink)
         sink.finish()
         reply_status = status
         if status == "idle":
-            reply = self._reply(msg_id)
+            reply = await self._reply(msg_id)
             reply_status = "error" if (reply or {}).get("status") == "error" or sink.error else "ok"
         usage = self.sandbox.usage() if self.sandbox else {}
         return CellResult(status=reply_status, outputs=sink.outputs, execution_count=sink.execution_count,
                           duration=round(time.monotonic() - start, 3), notes=sink.notes, error=sink.error,
                           usage=usage)
 
-    def _drain(self, msg_id: str, sink: _OutputSink, deadline: float) -> str:
+    def run(self, code: str, timeout: float | None = None) -> CellResult:
+        """Run one cell. On timeout: interrupt, then restart if the interrupt is ignored.
+
+        Raises KernelDiedError only if the kernel cannot be restarted after dying.
+        """
+        return self._sync(self.async_run(code, timeout))
+
+    async def _drain(self, msg_id: str, sink: _OutputSink, deadline: float) -> str:
         """Consume iopub until idle; returns ``idle``, ``timeout`` or ``died``."""
         next_check = time.monotonic() + LIVENESS_INTERVAL
         while True:
@@ -240,11 +290,11 @@ class KernelSession:
             if now >= deadline:
                 return "timeout"
             if now >= next_check:
-                if not self.km.is_alive():
+                if not await self.km.is_alive():
                     return "died"
                 next_check = now + LIVENESS_INTERVAL
             try:
-                msg = self.kc.get_iopub_msg(timeout=min(LIVENESS_INTERVAL, max(deadline - now, 0.01)))
+                msg = await self.kc.get_iopub_msg(timeout=min(LIVENESS_INTERVAL, max(deadline - now, 0.01)))
             except queue.Empty:
                 continue
             if msg["parent_header"].get("msg_id") != msg_id:
@@ -253,34 +303,34 @@ class KernelSession:
                 return "idle"
             sink.add(msg)
 
-    def _reply(self, msg_id: str) -> dict | None:
+    async def _reply(self, msg_id: str) -> dict | None:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             try:
-                reply = self.kc.get_shell_msg(timeout=0.5)
+                reply = await self.kc.get_shell_msg(timeout=0.5)
             except queue.Empty:
                 continue
             if reply["parent_header"].get("msg_id") == msg_id:  # skip late replies of interrupted cells
                 return reply["content"]
         return None
 
-    def _after_timeout(self, msg_id: str, sink: _OutputSink, timeout: float) -> str:
-        self.km.interrupt_kernel()
-        status = self._drain(msg_id, sink, time.monotonic() + INTERRUPT_GRACE)
+    async def _after_timeout(self, msg_id: str, sink: _OutputSink, timeout: float) -> str:
+        await self.km.interrupt_kernel()
+        status = await self._drain(msg_id, sink, time.monotonic() + INTERRUPT_GRACE)
         if status == "idle":
             sink.notes.append(f"cell timed out after {timeout:g} s and was interrupted; variables are kept")
             return "timeout"
         if status == "died":
             return "died"
-        self.restart()
+        await self.async_restart()
         sink.notes.append(f"cell timed out after {timeout:g} s and ignored the interrupt; the kernel was "
                           "restarted: variables are lost, files in /workspace are kept")
         return "timeout"
 
-    def _after_death(self, sink: _OutputSink) -> None:
+    async def _after_death(self, sink: _OutputSink) -> None:
         reason = self.sandbox.death_reason() if self.sandbox else "unknown"
         try:
-            self.restart()
+            await self.async_restart()
         except Exception as exc:
             raise KernelDiedError(f"kernel died: {reason}; restarting it failed: {exc}") from None
         sink.notes.append(f"kernel died: {reason}; it was restarted: variables are lost, files in /workspace "

@@ -122,3 +122,42 @@ def test_incremental_save_matches_nbformat(tmp_path, no_leftover_containers):
     nb = nbformat.read(path, as_version=4)
     assert text == nbformat.writes(nb) + "\n"
     assert "image/png" in nb.cells[-2].outputs[0]["data"]
+
+
+def test_warm_pool_hands_over_a_ready_kernel(tmp_path, no_leftover_containers):
+    with mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode=tmp_path / "w.ipynb", warm=1) as env:
+        env.reset(seed=0)
+        env.step("open('first.txt', 'w').write('1')")
+        deadline = time.monotonic() + 60
+        while env.pool._ready.qsize() < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        obs, info = env.reset(seed=5)
+        assert info["workspace"] == str(tmp_path / "w-1.workspace")
+        obs, *_ = env.step("import os; print(sorted(os.listdir('.')), seed, os.getuid())")
+        assert obs.startswith("['strategy.py'] 5 1000")
+        # the kernel's workspace was moved next to its notebook; a restart mounts it there
+        env.step("import os; os._exit(1)")
+        assert env.step("open('after.txt', 'w').write('x')")[-1]["status"] == "ok"
+        assert (tmp_path / "w-1.workspace" / "after.txt").exists()
+    assert not any((tmp_path / ".mlgym-pool").iterdir())  # idle workspaces are removed with the pool
+
+
+def test_containers_of_a_killed_driver_are_reaped(tmp_path):
+    script = textwrap.dedent(f"""
+        import mlgym_nb
+        env = mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode={str(tmp_path / 'o.ipynb')!r})
+        env.reset(seed=0)
+        print("ready", flush=True)
+        import time; time.sleep(120)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    proc.kill()  # SIGKILL: no atexit, no finally
+    proc.wait()
+    client = docker.from_env()
+    orphans = client.containers.list(all=True, filters={"label": "mlgym.owner"})
+    assert len(orphans) == 1
+    from mlgym_nb.sandbox.docker import reap_orphans
+
+    assert reap_orphans(client) == [orphans[0].name]
+    assert client.containers.list(all=True, filters={"label": "mlgym.owner"}) == []

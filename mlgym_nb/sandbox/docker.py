@@ -7,9 +7,10 @@ no-new-privileges, and pids/memory/CPU limits from the task.
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import subprocess
-import time
 from pathlib import Path
 
 import docker.errors
@@ -23,6 +24,37 @@ _CGROUP_ROOTS = ["/sys/fs/cgroup/{ctl}/docker/{id}", "/sys/fs/cgroup/system.slic
                  "/sys/fs/cgroup/docker/{id}"]
 
 
+_OWNER = f"{socket.gethostname()}:{os.getpid()}"
+_reaped = False
+
+
+def reap_orphans(client) -> list[str]:
+    """Remove our containers whose driving process on this host is gone (killed with SIGKILL, say).
+
+    Closing an env removes its containers, and so does a normal or Ctrl-C exit; only a driver
+    killed outright leaves some behind. Returns the names removed.
+    """
+    host = socket.gethostname()
+    removed = []
+    for container in client.containers.list(all=True, filters={"label": "mlgym.owner"}):
+        owner_host, _, pid = container.labels.get("mlgym.owner", "").partition(":")
+        if owner_host != host or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # the owner still runs
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        try:
+            container.remove(force=True)
+            removed.append(container.name)
+        except docker.errors.NotFound:
+            pass
+    return removed
+
+
 def _gib(nbytes: int) -> str:
     return f"{nbytes / (1 << 30):.1f} GiB" if nbytes >= 1 << 30 else f"{nbytes >> 20} MiB"
 
@@ -34,10 +66,15 @@ class DockerSandbox(Sandbox):
 
     def __init__(self, resources: ResourcesSpec, family: str, label: str) -> None:
         super().__init__(resources, family, label)
+        global _reaped
         self.client = docker_client()
         self.image = require_image(family)
+        if not _reaped:  # once per process
+            _reaped = True
+            reap_orphans(self.client)
         self.container = None
         self._cpu_ns = 0
+        self._cgroup_paths: dict[tuple[str, str], Path | None] = {}
 
     def _options(self, mounts: Mounts, workspace_mode: str) -> dict:
         res = self.resources
@@ -48,7 +85,7 @@ class DockerSandbox(Sandbox):
             tmpfs={"/tmp": f"rw,size={parse_size(res.tmpfs)},mode=1777"}, cap_drop=["ALL"],
             security_opt=["no-new-privileges"], pids_limit=res.pids, mem_limit=res.memory_bytes,
             memswap_limit=res.memory_bytes, nano_cpus=int(res.cpus * 1e9), volumes=volumes,
-            working_dir="/workspace", labels={"mlgym.sandbox": self.label}, detach=True,
+            working_dir="/workspace", labels={"mlgym.sandbox": self.label, "mlgym.owner": _OWNER}, detach=True,
         )
 
     def launch(self, argv: list[str], mounts: Mounts, conn_dir: Path) -> None:
@@ -101,11 +138,11 @@ class DockerSandbox(Sandbox):
     def _cgroup_file(self, ctl: str, name: str) -> Path | None:
         if self.container is None:
             return None
-        for pattern in _CGROUP_ROOTS:
-            path = Path(pattern.format(ctl=ctl, id=self.container.id)) / name
-            if path.exists():
-                return path
-        return None
+        key = (self.container.id, name)
+        if key not in self._cgroup_paths:
+            found = (Path(p.format(ctl=ctl, id=self.container.id)) / name for p in _CGROUP_ROOTS)
+            self._cgroup_paths[key] = next((path for path in found if path.exists()), None)
+        return self._cgroup_paths[key]
 
     def usage(self) -> dict[str, float]:
         # cgroup files give per-cell CPU time and peak memory in microseconds, unlike `docker stats`.
@@ -150,12 +187,3 @@ class DockerSandbox(Sandbox):
             container.remove(force=True)
         return subprocess.CompletedProcess(argv, code, stdout, stderr)
 
-
-def wait_gone(client, label: str, timeout: float = 10.0) -> bool:
-    """Whether no container with the given sandbox label is left (polls until timeout)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not client.containers.list(all=True, filters={"label": f"mlgym.sandbox={label}"}):
-            return True
-        time.sleep(0.1)
-    return False

@@ -14,6 +14,7 @@ episode: setup
 	mlgym-nb run --task $(TASK)
 
 test: setup
+	$(PYTHON) -m ruff check mlgym_nb tests bench
 	$(PYTHON) -m pytest -q -ra
 
 bench: setup

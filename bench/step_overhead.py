@@ -27,7 +27,8 @@ WORKLOAD = [
     "from sklearn.linear_model import Ridge\nm = Ridge(alpha=1.0).fit(df.drop(columns='y'), df['y'])",
     "print(m.score(df.drop(columns='y'), df['y']))",
     "from sklearn.ensemble import RandomForestRegressor\n"
-    "rf = RandomForestRegressor(n_estimators=20, max_depth=6, random_state=0).fit(df.drop(columns='y')[:5000], df['y'][:5000])",
+    "rf = RandomForestRegressor(n_estimators=20, max_depth=6, random_state=0)\n"
+    "rf.fit(df.drop(columns='y')[:5000], df['y'][:5000])",
     "print(rf.score(df.drop(columns='y')[5000:], df['y'][5000:]))",
     "m = Ridge(alpha=10.0).fit(df.drop(columns='y'), df['y'])",
     "print(m.score(df.drop(columns='y'), df['y']))",

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
+import nbformat
 
 from .episode import ACTIONS, EpisodeRecorder, setup_source
 from .errors import EpisodeError
@@ -163,7 +164,7 @@ class NotebookEnv(gym.Env[str, str]):
         if command in ACTIONS:
             kind = command[1:]
             score = self._grade("dev" if kind == "validate" else "test", kind)
-            outputs = [_stream(score.summary(self.task) + "\n")]
+            outputs = [nbformat.v4.new_output("stream", name="stdout", text=score.summary(self.task) + "\n")]
             obs_text, count, status = score.summary(self.task) + "\n", None, score.status
             if kind == "submit":
                 terminated, reward = True, relative_improvement(self.task, score)
@@ -277,12 +278,6 @@ class NotebookEnv(gym.Env[str, str]):
                 f"/data. IPython magics work (%%writefile, !cmd). A cell may run {self.cell_timeout:g} s. "
                 f"Run `%validate` to score your work on the development split, `%submit` to score it on the "
                 f"test split and end the episode. Budget: {self.max_steps} steps, {self.episode_time:g} s.")
-
-
-def _stream(text: str):
-    import nbformat
-
-    return nbformat.v4.new_output("stream", name="stdout", text=text)
 
 
 def make(task: str, **kwargs: Any) -> NotebookEnv:

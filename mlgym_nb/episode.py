@@ -17,12 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-
 from nbformat.v4.rwbase import split_lines
 from nbformat.validator import get_validator
 
 from . import __version__
-from .errors import EpisodeError
 from .tasks import TaskSpec
 
 SCHEMA_VERSION = 1
@@ -116,16 +114,3 @@ class EpisodeRecorder:
         tmp.write_text(text)
         os.replace(tmp, self.path)
 
-
-def load_episode(path: Path) -> nbformat.NotebookNode:
-    """Read and validate an episode notebook."""
-    try:
-        nb = nbformat.read(str(path), as_version=4)
-        nbformat.validate(nb)
-    except FileNotFoundError:
-        raise EpisodeError(f"no episode notebook at {path}") from None
-    except (nbformat.ValidationError, ValueError) as exc:
-        raise EpisodeError(f"{path} is not a valid notebook: {exc}") from None
-    if "mlgym" not in nb.metadata:
-        raise EpisodeError(f"{path} is a notebook but not an mlgym episode (no metadata.mlgym)")
-    return nb

@@ -27,9 +27,5 @@ class KernelDiedError(MlgymError, RuntimeError):
     """The kernel process died (killed, out of memory, crashed)."""
 
 
-class GradingError(MlgymError, RuntimeError):
-    """The grader could not run or printed no metrics."""
-
-
 class EpisodeError(MlgymError, RuntimeError):
     """An episode notebook is missing, invalid or used out of order."""

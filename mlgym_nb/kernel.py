@@ -17,11 +17,10 @@ import os
 import queue
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import nbformat
-from pathlib import Path
-
 from jupyter_client import AsyncKernelManager
 
 from .errors import KernelDiedError, SandboxError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -19,7 +20,7 @@ KERNEL_UID = 1000
 
 def _share(path: Path, owner: int | None = None) -> None:
     """Make a tree readable (and traversable) by the kernel's uid; optionally give it to that uid."""
-    for root, dirs, files in os.walk(path):
+    for root, _dirs, files in os.walk(path):
         os.chmod(root, 0o755)
         for name in files:
             os.chmod(Path(root) / name, 0o644)
@@ -40,12 +41,20 @@ def _prepare_hash(task: TaskSpec) -> str:
 def prepared_data(task: TaskSpec) -> tuple[Path, Path]:
     """The task's (public, hidden) data folders, built by its prepare script when out of date."""
     out = cache_dir() / "data" / task.id
+    out.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(out.parent, 0o755)
     stamp = out / ".prepared"
     public, hidden = out / "public", out / "hidden"
     want = _prepare_hash(task)
-    if stamp.exists() and stamp.read_text() == want:
-        return public, hidden
-    tmp = Path(tempfile.mkdtemp(prefix=f".{task.id}-", dir=out.parent if out.parent.exists() else None))
+    with open(out.parent / f".{task.id}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent episodes prepare once, and never see half the data
+        if not (stamp.exists() and stamp.read_text() == want):
+            _prepare(task, out, want)
+    return public, hidden
+
+
+def _prepare(task: TaskSpec, out: Path, stamp: str) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix=f".{task.id}-", dir=out.parent))
     (tmp / "public").mkdir()
     (tmp / "hidden").mkdir()
     if task.prepare:
@@ -55,12 +64,9 @@ def prepared_data(task: TaskSpec) -> tuple[Path, Path]:
             shutil.rmtree(tmp, ignore_errors=True)
             raise TaskError(f"{task.root / task.prepare} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
     _share(tmp)
-    (tmp / ".prepared").write_text(want)
+    (tmp / ".prepared").write_text(stamp)
     shutil.rmtree(out, ignore_errors=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(tmp, out)  # atomic: concurrent episodes never see half-prepared data
-    os.chmod(out.parent, 0o755)
-    return public, hidden
+    os.replace(tmp, out)
 
 
 def new_workspace(task: TaskSpec, path: Path) -> Path:

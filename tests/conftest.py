@@ -52,6 +52,15 @@ def workspace(task, tmp_path) -> Path:
 
 
 @pytest.fixture
+def session(task, workspace, no_leftover_containers):
+    """A started kernel of prisoners_dilemma in the Docker sandbox."""
+    from mlgym_nb.kernel import KernelSession
+
+    with KernelSession(task, workspace, sandbox="docker") as s:
+        yield s
+
+
+@pytest.fixture
 def no_leftover_containers():
     """Fails the test if a kernel or grader container outlives it."""
     import docker

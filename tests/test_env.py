@@ -1,6 +1,5 @@
 """NotebookEnv end to end in Docker: gymnasium contract, episode notebook, grading, budgets, cleanup."""
 
-import os
 import signal
 import subprocess
 import sys

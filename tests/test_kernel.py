@@ -2,15 +2,10 @@
 
 import pytest
 
-from mlgym_nb.kernel import MAX_STREAM_CHARS, KernelSession
+from mlgym_nb.kernel import MAX_STREAM_CHARS
 
 pytestmark = pytest.mark.docker
 
-
-@pytest.fixture
-def session(task, workspace, no_leftover_containers):
-    with KernelSession(task, workspace, sandbox="docker") as s:
-        yield s
 
 
 def test_state_persists_and_errors_are_results(session):

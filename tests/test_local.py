@@ -55,8 +55,10 @@ def test_bubblewrap_isolation_probes(task, workspace, monkeypatch):
     monkeypatch.setenv("MLGYM_LOCAL_ISOLATION", "bubblewrap")
     code = ("import os, socket\nprint(os.getuid(), sorted(os.listdir('/data')))\n"
             "try:\n    open('/data/x', 'w')\nexcept OSError as e:\n    print(e.strerror)\n"
-            "try:\n    socket.create_connection(('1.1.1.1', 80), timeout=2)\nexcept OSError as e:\n    print('blocked')\n"
-            "print(os.path.exists('/root'), os.path.exists('/hidden'), open('/proc/self/status').read().count('CapEff:\\t0000000000000000'))")
+            "try:\n    socket.create_connection(('1.1.1.1', 80), timeout=2)\n"
+            "except OSError as e:\n    print('blocked')\n"
+            "caps = open('/proc/self/status').read().count('CapEff:\\t0000000000000000')\n"
+            "print(os.path.exists('/root'), os.path.exists('/hidden'), caps)")
     with pytest.warns(RuntimeWarning), KernelSession(task, workspace, sandbox="local") as session:
         lines = session.run(code).text().strip().splitlines()
     assert lines == ["1000 ['rules.md']", "Read-only file system", "blocked", "False False 1"]

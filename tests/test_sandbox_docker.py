@@ -4,15 +4,8 @@ import json
 
 import pytest
 
-from mlgym_nb.kernel import KernelSession
-
 pytestmark = pytest.mark.docker
 
-
-@pytest.fixture
-def session(task, workspace, no_leftover_containers):
-    with KernelSession(task, workspace, sandbox="docker") as s:
-        yield s
 
 
 def out(result):

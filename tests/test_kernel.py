@@ -69,7 +69,8 @@ def test_many_displays_are_capped(session):
 
 def test_large_images_are_dropped_with_a_note(session):
     code = ("import os\nfrom IPython.display import Image, display\n"
-            "display(Image(data=os.urandom(900_000), format='png'))\ndisplay(Image(data=os.urandom(1000), format='png'))")
+            "display(Image(data=os.urandom(900_000), format='png'))\n"
+            "display(Image(data=os.urandom(1000), format='png'))")
     result = session.run(code)
     big, small = result.outputs
     assert "image/png" not in big["data"] and big["data"]["text/plain"].startswith("[image/png image of")

@@ -1,0 +1,62 @@
+"""Turn a model's reply into an Action, or a FormatError that tells the model what to fix."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .base import Action
+
+ACTION_TOOLS = ("run_cell", "validate", "submit")
+_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\n(.*?)```", re.S)
+
+
+class FormatError(ValueError):
+    """A reply with no usable action; the message is shown to the model as a correction."""
+
+
+def parse_text_reply(text: str | None) -> Action:
+    """Reasoning plus exactly one fenced code block (or a bare ``%validate`` / ``%submit`` line)."""
+    if not text or not text.strip():
+        raise FormatError("Your reply was empty. Reply with your reasoning, then exactly one fenced ```python block.")
+    blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(text)]
+    blocks = [(lang, body) for lang, body in blocks if lang in ("", "python", "py", "ipython", "python3")]
+    if len(blocks) > 1:
+        raise FormatError(f"Your reply had {len(blocks)} code blocks; one action per turn. Reply again with "
+                          "exactly one fenced ```python block.")
+    if blocks:
+        code = blocks[0][1].strip("\n")
+        if not code.strip():
+            raise FormatError("Your code block was empty. Put the cell to run inside the ```python block.")
+        thought = _FENCE.sub("", text).strip()
+        return Action(cell=code, thought=thought)
+    bare = [line.strip() for line in text.splitlines() if line.strip() in ("%validate", "%submit")]
+    if len(bare) == 1:
+        return Action(cell=bare[0], thought=text.replace(bare[0], "").strip())
+    raise FormatError("Your reply had no action. End it with exactly one fenced ```python block holding the cell "
+                      "to run (or `%validate`, or `%submit`).")
+
+
+def parse_tool_calls(calls: list[Any], content: str | None) -> Action:
+    """Exactly one call of run_cell(code) / validate() / submit(); memory tools are handled by the agent."""
+    if len(calls) != 1:
+        raise FormatError(f"You called {len(calls)} tools at once; call exactly one tool per turn.")
+    call = calls[0]
+    name, raw = call.function.name, call.function.arguments or "{}"
+    try:
+        args = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"The arguments of {name} are not valid JSON ({exc.msg} at {exc.pos}); send a JSON "
+                          "object such as {\"code\": \"print(1)\"}.") from None
+    if not isinstance(args, dict):
+        raise FormatError(f"The arguments of {name} must be a JSON object, got {type(args).__name__}.")
+    thought = (content or "").strip()
+    if name == "run_cell":
+        code = args.get("code")
+        if not isinstance(code, str) or not code.strip():
+            raise FormatError("run_cell needs a non-empty string argument `code`.")
+        return Action(cell=code, thought=thought, meta={"tool": name})
+    if name in ("validate", "submit"):
+        return Action(cell=f"%{name}", thought=thought, meta={"tool": name})
+    raise FormatError(f"There is no tool {name!r}; the tools are: {', '.join(ACTION_TOOLS)} and the memory tools.")

@@ -1,0 +1,41 @@
+import json
+
+from mlgym_nb.agents.history import HistoryProcessor, Turn
+from mlgym_nb.agents.memory import MemoryStore
+
+
+def test_memory_persists_and_ranks_by_similarity(tmp_path):
+    store = MemoryStore(tmp_path / "task.jsonl")
+    assert store.call("memory_read", json.dumps({"query": "anything"})) == "no matching memories"
+    first = {"text": "tit for tat beats always defect", "tags": ["pd"]}
+    assert store.call("memory_write", json.dumps(first)) == "saved"
+    store.call("memory_write", json.dumps({"text": "ridge regression with alpha 10 overfits less"}))
+    store.call("memory_write", json.dumps({"text": "random forest depth 6 is a good default", "tags": ["trees"]}))
+    again = MemoryStore(tmp_path / "task.jsonl")  # a later episode
+    hits = again.read("which forest depth?")
+    assert hits[0][1]["text"] == "random forest depth 6 is a good default"
+    assert again.read("tat")[0][1]["tags"] == ["pd"]
+    assert again.call("memory_write", "{oops") == "memory_write: the arguments are not valid JSON"
+    assert again.call("memory_write", json.dumps({"text": " "})) == "memory_write needs a non-empty `text`"
+
+
+def turns(n, size=10):
+    return [Turn({"role": "assistant", "content": f"step {i}"}, "x" * size + f" out{i}") for i in range(n)]
+
+
+def test_history_keeps_actions_and_last_observations():
+    head = [{"role": "system", "content": "s"}, {"role": "user", "content": "task"}]
+    messages = HistoryProcessor(keep_last=2, max_tokens=10_000).messages(head, turns(4))
+    assert [m["content"] for m in messages if m["role"] == "assistant"] == ["step 0", "step 1", "step 2", "step 3"]
+    observations = [m["content"] for m in messages[2:] if m["role"] == "user"]
+    assert observations[:2] == ["[output of step 1 omitted: 1 lines]", "[output of step 2 omitted: 1 lines]"]
+    assert observations[2].endswith("out2") and observations[3].endswith("out3")
+
+
+def test_history_trims_to_the_token_budget_then_gives_up():
+    head = [{"role": "user", "content": "task"}]
+    long_turns = turns(3, size=4000)  # about 1000 tokens each
+    messages = HistoryProcessor(keep_last=5, max_tokens=1500).messages(head, long_turns)
+    full = [m for m in messages if m["role"] == "user" and m["content"].endswith(("out0", "out1", "out2"))]
+    assert len(full) == 1 and full[0]["content"].endswith("out2")
+    assert HistoryProcessor(keep_last=5, max_tokens=5).messages(head, long_turns) is None

@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results_file import write_section
+
 import mlgym_nb
 
 WORKLOAD = [
@@ -125,12 +127,9 @@ def main() -> None:
         f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
     print(table)
     if not args.no_write:
-        out = Path(__file__).with_name("results.md")
-        out.write_text(
-            "# Benchmark results\n\nWritten by `python bench/step_overhead.py` "
-            f"({args.trials} interleaved trials; Docker sandbox, prisoners_dilemma image) on "
-            f"{time.strftime('%Y-%m-%d')}, 2-core machine. Ratios are taken within one run.\n\n"
-            + table + "\n\n" + NOTES)
+        write_section("Kernel steps and resets", f"Written by `python bench/step_overhead.py` ({args.trials} "
+                      f"interleaved trials; Docker sandbox, prisoners_dilemma image) on {time.strftime('%Y-%m-%d')}, "
+                      "2-core machine. Ratios are taken within one run.\n\n" + table + "\n\n" + NOTES)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,9 @@ class LLMAgentConfig(BaseModel):
     tools: str = Field("auto", pattern="^(auto|on|off)$")
     """Native tool calls: ``on``, ``off`` (text protocol only) or ``auto`` (offer tools, accept text)."""
     temperature: float = 0.0
+    retry_temperature: float = 0.7
+    """Sampling temperature of re-queries after a reply without an action: at the same low
+    temperature a model tends to repeat the same broken reply."""
     max_output_tokens: int = 1024
     """Tokens the model may write per reply."""
     context_tokens: int = 8192
@@ -122,7 +125,8 @@ class LLMAgent:
             messages = self.history.messages(self.head, self.turns)
             if messages is None:
                 raise AgentExit("context", "the history no longer fits the model's context window")
-            message = self._query(messages + extra, step)
+            choice = self._query(messages + extra, step, retry=bool(step["format_errors"]))
+            message = choice.message
             prefill = extra[-1]["content"] if extra and extra[-1]["role"] == "assistant" else ""
             if prefill and not (message.content or "").startswith(prefill):
                 message.content = prefill + (message.content or "")  # servers differ in echoing the prefill
@@ -138,7 +142,8 @@ class LLMAgent:
                     raise AgentExit("format", "more than 3 memory calls in one turn without an action")
                 continue
             try:
-                action = parse_tool_calls(calls, message.content) if calls else parse_text_reply(message.content)
+                action = (parse_tool_calls(calls, message.content) if calls
+                          else parse_text_reply(message.content, cut=choice.finish_reason == "length"))
             except FormatError as err:
                 step["format_errors"].append(str(err))
                 self.totals["format_errors"] += 1
@@ -181,9 +186,10 @@ class LLMAgent:
         if cfg.max_cost is not None and totals["cost"] is not None and totals["cost"] >= cfg.max_cost:
             raise AgentExit("cost", f"cost budget of ${cfg.max_cost:g} spent")
 
-    def _query(self, messages: list[dict[str, Any]], step: dict[str, Any]) -> Any:
+    def _query(self, messages: list[dict[str, Any]], step: dict[str, Any], retry: bool = False) -> Any:
         cfg = self.config
-        kwargs: dict[str, Any] = {"model": cfg.model, "messages": messages, "temperature": cfg.temperature,
+        temperature = max(cfg.temperature, cfg.retry_temperature) if retry else cfg.temperature
+        kwargs: dict[str, Any] = {"model": cfg.model, "messages": messages, "temperature": temperature,
                                   "max_tokens": cfg.max_output_tokens}
         if self.use_tools:
             kwargs["tools"] = TOOLS + (MEMORY_TOOLS_SPEC if self.memory is not None else [])
@@ -193,7 +199,7 @@ class LLMAgent:
         except openai.BadRequestError as exc:
             if self.use_tools and cfg.tools == "auto" and "tool" in str(exc).lower():
                 self.use_tools = False  # this server takes no tools: the text protocol it is
-                return self._query(messages, step)
+                return self._query(messages, step, retry)
             raise AgentExit("api_error", f"the endpoint refused the request: {exc}") from None
         except openai.APIError as exc:
             raise AgentExit("api_error", f"{type(exc).__name__} after {cfg.api_retries} retries: {exc}") from None
@@ -211,7 +217,7 @@ class LLMAgent:
             bucket["model_seconds"] = round(bucket["model_seconds"] + took, 3)
             if cost is not None:
                 bucket["cost"] = round(bucket["cost"] + cost, 6)
-        return reply.choices[0].message
+        return reply.choices[0]
 
 
 def _assistant_message(message: Any) -> dict[str, Any]:

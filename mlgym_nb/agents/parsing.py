@@ -16,8 +16,11 @@ class FormatError(ValueError):
     """A reply with no usable action; the message is shown to the model as a correction."""
 
 
-def parse_text_reply(text: str | None) -> Action:
-    """Reasoning plus exactly one fenced code block (or a bare ``%validate`` / ``%submit`` line)."""
+def parse_text_reply(text: str | None, cut: bool = False) -> Action:
+    """Reasoning plus exactly one fenced code block (or a bare ``%validate`` / ``%submit`` line).
+
+    ``cut`` says the reply stopped at the output token limit, which explains an unclosed block.
+    """
     if not text or not text.strip():
         raise FormatError("Your reply was empty. Reply with your reasoning, then exactly one fenced ```python block.")
     blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(text)]
@@ -34,6 +37,9 @@ def parse_text_reply(text: str | None) -> Action:
     bare = [line.strip() for line in text.splitlines() if line.strip() in ("%validate", "%submit")]
     if len(bare) == 1:
         return Action(cell=bare[0], thought=text.replace(bare[0], "").strip())
+    if cut and text.count("```") % 2 == 1:
+        raise FormatError("Your reply reached the output token limit before its code block was closed. Write a "
+                          "shorter cell (split long work over several cells).")
     raise FormatError("Your reply had no action. End it with exactly one fenced ```python block holding the cell "
                       "to run (or `%validate`, or `%submit`).")
 

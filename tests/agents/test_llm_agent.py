@@ -10,7 +10,7 @@ pytestmark = pytest.mark.docker
 
 
 def agent(local_model, **overrides):
-    config = dict(base_url=local_model.base_url, tools="off", prefill="```python\n", max_output_tokens=96,
+    config = dict(base_url=local_model.base_url, tools="off", prefill="```python\n", max_output_tokens=384,
                   memory=False)
     return LLMAgent(**{**config, **overrides})
 

@@ -37,6 +37,11 @@ def test_good_replies(text, code, thought):
         assert action.thought == thought
 
 
+def test_a_reply_cut_at_the_token_limit_says_so():
+    with pytest.raises(FormatError, match="reached the output token limit before its code block was closed"):
+        parse_text_reply("```python\ndef f(x):\n    return", cut=True)
+
+
 @pytest.mark.parametrize("text,message", BAD)
 def test_garbled_replies_get_a_correction(text, message):
     with pytest.raises(FormatError) as err:

@@ -101,6 +101,9 @@ class TaskSpec(_Spec):
     """Script that builds ``public/`` and ``hidden/`` data under the folder given as argv[1]."""
     reference: str | None = "reference/solution.py"
     """A solution as notebook cells (``# %%`` separated) that beats the baseline."""
+    run_baseline: str | None = None
+    """A cell that turns the starter files into a gradable submission (``%run baseline.py``);
+    None when the starter files are the submission."""
     metric: MetricSpec
     baseline: dict[str, float] = {}
     """The baseline's scores per split (``dev``, ``test``), checked by ``tasks check``."""

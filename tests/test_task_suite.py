@@ -1,0 +1,56 @@
+"""Every shipped task: `tasks check` reproduces its baseline and its reference beats it; hidden files
+never reach the agent's container."""
+
+import hashlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from mlgym_nb.kernel import KernelSession
+from mlgym_nb.tasks import list_tasks, load_task
+from mlgym_nb.workspace import new_workspace, prepared_data
+
+pytestmark = pytest.mark.docker
+TASKS = list_tasks()
+
+
+@pytest.mark.parametrize("task_id", TASKS)
+def test_tasks_check(task_id):
+    proc = subprocess.run([sys.executable, "-m", "mlgym_nb.cli", "tasks", "check", task_id, "--sandbox", "docker"],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip().endswith(f"{task_id}: ok")
+
+
+@pytest.mark.parametrize("task_id", TASKS)
+def test_hidden_files_are_not_in_the_agent_container(task_id, tmp_path, no_leftover_containers):
+    task = load_task(task_id)
+    _public, hidden = prepared_data(task)
+    grader = (task.root / task.grader.script).parent
+    # Files are recognised by content (size, then sha256), whatever their name or place.
+    secret: dict[int, set[str]] = {}
+    for path in [*hidden.rglob("*"), *grader.rglob("*")]:
+        if path.is_file() and path.suffix != ".pyc" and path.stat().st_size:
+            secret.setdefault(path.stat().st_size, set()).add(hashlib.sha256(path.read_bytes()).hexdigest())
+    assert secret
+    code = ("import hashlib, os\nsecret = %r\nfound = []\n"
+            "for top in os.listdir('/'):\n"
+            "    if top in ('proc', 'sys', 'dev'):\n        continue\n"
+            "    for root, _dirs, files in os.walk('/' + top):\n"
+            "        for f in files:\n"
+            "            p = os.path.join(root, f)\n"
+            "            try:\n                size = os.path.getsize(p)\n"
+            "            except OSError:\n                continue\n"
+            "            if size in secret and hashlib.sha256(open(p, 'rb').read()).hexdigest() in secret[size]:\n"
+            "                found.append(p)\n"
+            "print(sorted(found))") % (secret,)
+    workspace = new_workspace(task, tmp_path / "ws")
+    with KernelSession(task, workspace, sandbox="docker") as session:
+        result = session.run(code, timeout=120)
+        assert result.status == "ok", result.text()
+        assert result.text().strip() == "[]"
+        planted = next(p for p in hidden.rglob("*") if p.is_file())  # the probe must see a leak if there is one
+        shutil.copy(planted, workspace / "leak.bin")
+        assert session.run(code, timeout=120).text().strip() == "['/workspace/leak.bin']"

@@ -58,7 +58,11 @@ def grade(task: TaskSpec, workspace: Path, split: str, sandbox: str = "auto") ->
     grader_dir = (task.root / task.grader.script).parent
     script = "/grader/" + Path(task.grader.script).name
     box = make_sandbox(sandbox, task, label=f"grader-{task.id}")
-    mounts = Mounts(Path(workspace), {"/grader": grader_dir, "/hidden": hidden})
+    readonly = {"/grader": grader_dir, "/hidden": hidden}
+    common = task.root.parent / "_common"  # code shared by the graders of a task folder
+    if common.is_dir():
+        readonly["/common"] = common
+    mounts = Mounts(Path(workspace), readonly)
     argv = ["python", script, "--split", split, "--workspace", "/workspace", "--hidden", "/hidden"]
     start = time.monotonic()
     proc = box.run(argv, mounts, timeout=task.grader.timeout)

@@ -1,20 +1,17 @@
-"""Build the data of prisoners_dilemma: public rules, hidden seeds for the dev and test splits.
+"""Build the data of prisoners_dilemma: public rules, hidden seeds and opponent pools per split.
 
-Usage: python prepare.py OUTDIR   (writes OUTDIR/public and OUTDIR/hidden; idempotent)
+Usage: python prepare.py OUTDIR   (writes OUTDIR/public and OUTDIR/hidden)
 """
 
-import json
-import shutil
 import sys
 from pathlib import Path
 
-out = Path(sys.argv[1])
-here = Path(__file__).parent
-(out / "public").mkdir(parents=True, exist_ok=True)
-(out / "hidden").mkdir(parents=True, exist_ok=True)
-shutil.copy(here / "description.md", out / "public" / "rules.md")
-splits = {
-    # Different opponent pools and seeds per split: the test pool holds opponents never met in dev.
+here = Path(__file__).resolve().parent
+sys.path.insert(0, str(here.parent / "_common"))
+from games import prepare  # noqa: E402
+
+# Different opponent pools and seeds per split: the test pool holds opponents never met in dev.
+prepare(here, sys.argv[1], {
     "dev": {"seed": 1001, "games_per_opponent": 400,
             "opponents": ["tit_for_tat", "always_defect", "always_cooperate", "random_half", "grim_trigger",
                           "pavlov"]},
@@ -22,5 +19,4 @@ splits = {
              "opponents": ["tit_for_tat", "always_defect", "random_half", "grim_trigger", "pavlov",
                            "tit_for_two_tats", "suspicious_tit_for_tat", "prober", "generous_tit_for_tat",
                            "alternator"]},
-}
-(out / "hidden" / "splits.json").write_text(json.dumps(splits, indent=1))
+})

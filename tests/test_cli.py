@@ -10,9 +10,12 @@ def cli(*args, cwd=None):
                           timeout=300, cwd=cwd)
 
 
-def test_tasks_lists_prisoners_dilemma():
+def test_tasks_lists_the_shipped_tasks():
     proc = cli("tasks")
-    assert proc.returncode == 0 and proc.stdout.startswith("prisoners_dilemma")
+    assert proc.returncode == 0
+    listed = [line.split()[0] for line in proc.stdout.splitlines()]
+    assert listed == ["battle_of_sexes", "blotto", "house_price", "prisoners_dilemma", "sat3_heuristic",
+                      "vectorization"]
 
 
 def test_unknown_task_is_a_clean_error():

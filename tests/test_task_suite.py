@@ -27,13 +27,18 @@ def test_tasks_check(task_id):
 @pytest.mark.parametrize("task_id", TASKS)
 def test_hidden_files_are_not_in_the_agent_container(task_id, tmp_path, no_leftover_containers):
     task = load_task(task_id)
-    _public, hidden = prepared_data(task)
+    public, hidden = prepared_data(task)
     grader = (task.root / task.grader.script).parent
-    # Files are recognised by content (size, then sha256), whatever their name or place.
+
+    def digests(*folders):
+        return {(p.stat().st_size, hashlib.sha256(p.read_bytes()).hexdigest()) for folder in folders
+                for p in folder.rglob("*") if p.is_file() and p.suffix != ".pyc" and p.stat().st_size}
+
+    # Files are recognised by content (size, then sha256), whatever their name or place. Grader files
+    # that the task also gives the agent on purpose (a solver, the baseline) are not secret.
     secret: dict[int, set[str]] = {}
-    for path in [*hidden.rglob("*"), *grader.rglob("*")]:
-        if path.is_file() and path.suffix != ".pyc" and path.stat().st_size:
-            secret.setdefault(path.stat().st_size, set()).add(hashlib.sha256(path.read_bytes()).hexdigest())
+    for size, digest in digests(hidden, grader) - digests(public, task.root / task.starter):
+        secret.setdefault(size, set()).add(digest)
     assert secret
     code = ("import hashlib, os\nsecret = %r\nfound = []\n"
             "for top in os.listdir('/'):\n"
@@ -54,3 +59,19 @@ def test_hidden_files_are_not_in_the_agent_container(task_id, tmp_path, no_lefto
         planted = next(p for p in hidden.rglob("*") if p.is_file())  # the probe must see a leak if there is one
         shutil.copy(planted, workspace / "leak.bin")
         assert session.run(code, timeout=120).text().strip() == "['/workspace/leak.bin']"
+
+
+@pytest.mark.parametrize("task_id", TASKS)
+def test_missing_submission_is_invalid_with_a_clear_message(task_id, tmp_path, no_leftover_containers):
+    from mlgym_nb.grading import grade
+
+    task = load_task(task_id)
+    workspace = new_workspace(task, tmp_path / "ws")
+    for name in task.grader.submission:
+        (workspace / name).unlink(missing_ok=True)
+    score = grade(task, workspace, "dev", "docker")
+    assert score.status == "invalid"
+    assert f"no {task.grader.submission[0]} in the workspace" in score.message
+    (workspace / task.grader.submission[0]).write_text("this is not what the grader wants (\n")
+    broken = grade(task, workspace, "dev", "docker")
+    assert broken.status == "invalid" and broken.message

@@ -59,6 +59,8 @@ def grade(task: TaskSpec, workspace: Path, split: str, sandbox: str = "auto") ->
     script = "/grader/" + Path(task.grader.script).name
     box = make_sandbox(sandbox, task, label=f"grader-{task.id}")
     readonly = {"/grader": grader_dir, "/hidden": hidden}
+    if task.starter:  # the baseline as shipped, for graders that compare against it
+        readonly["/starter"] = task.root / task.starter
     common = task.root.parent / "_common"  # code shared by the graders of a task folder
     if common.is_dir():
         readonly["/common"] = common

@@ -1,37 +1,12 @@
-"""Shared by the graders of the game tasks (mounted read-only at /common in grader sandboxes).
+"""Shared by the graders of the game tasks: the agent's strategy from the workspace plays hidden
+opponents with a seeded RNG; the metrics are printed as one JSON dict."""
 
-A grader loads the agent's strategy from the workspace, plays it against hidden opponents with a
-seeded RNG, and prints one JSON dict: metrics, or {"error": ...} for an invalid submission.
-"""
-
-import importlib.util
 import json
 import random
-import sys
 import traceback
 from pathlib import Path
 
-
-def fail(message):
-    """Report an invalid submission and stop."""
-    print(json.dumps({"error": message}))
-    sys.exit(0)
-
-
-def load_function(workspace, filename, name):
-    """The function ``name`` from ``workspace/filename``, or an invalid-submission report."""
-    path = Path(workspace) / filename
-    if not path.exists():
-        fail(f"no {filename} in the workspace; write one that defines {name}(history)")
-    spec = importlib.util.spec_from_file_location(Path(filename).stem, path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception:
-        fail(f"{filename} raised on import:\n" + traceback.format_exc(limit=3))
-    if not callable(getattr(module, name, None)):
-        fail(f"{filename} defines no function {name}(history)")
-    return getattr(module, name)
+from kit import fail, load_function, parse_args
 
 
 def tournament(row_strategy, opponents, split, play_game):
@@ -69,17 +44,11 @@ def play_matrix_game(payoff):
     return play
 
 
-def main(opponents, play_game, filename="strategy.py", name="row_strategy"):
-    """Command line of a game grader: --split, --workspace, --hidden."""
-    import argparse
-
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--split", required=True)
-    parser.add_argument("--workspace", default="/workspace")
-    parser.add_argument("--hidden", default="/hidden")
-    args = parser.parse_args()
+def main(opponents, play_game):
+    """Command line of a game grader: plays /workspace/strategy.py's row_strategy."""
+    args = parse_args()
     split = json.loads((Path(args.hidden) / "splits.json").read_text())[args.split]
-    strategy = load_function(args.workspace, filename, name)
+    strategy = load_function(Path(args.workspace) / "strategy.py", "row_strategy", "(history)")
     print(json.dumps(tournament(strategy, opponents, split, play_game)))
 
 

@@ -4,7 +4,8 @@ import os
 import sys
 
 sys.path[:0] = [os.path.dirname(os.path.abspath(__file__)), os.environ.get("MLGYM_COMMON_DIR", "/common")]
-from games import fail, main  # noqa: E402
+from games import main  # noqa: E402
+from kit import fail  # noqa: E402
 from opponents import FIELDS, OPPONENTS, SOLDIERS  # noqa: E402
 
 

@@ -1,24 +1,18 @@
 """Grade submission.csv (Id,SalePrice) against the hidden prices of one split; print one JSON dict."""
 
-import argparse
 import csv
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
-
-def fail(message):
-    print(json.dumps({"error": message}))
-    sys.exit(0)
+sys.path.insert(0, os.environ.get("MLGYM_COMMON_DIR", "/common"))
+from kit import fail, parse_args  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--split", required=True)
-    parser.add_argument("--workspace", default="/workspace")
-    parser.add_argument("--hidden", default="/hidden")
-    args = parser.parse_args()
+    args = parse_args()
     with open(Path(args.hidden) / f"{args.split}_labels.csv") as f:
         truth = {row["Id"]: float(row["SalePrice"]) for row in csv.DictReader(f)}
     path = Path(args.workspace) / "submission.csv"

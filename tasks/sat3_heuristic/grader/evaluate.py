@@ -4,49 +4,30 @@ Decisions are counted, not timed, so the score does not depend on the machine; w
 propagations are reported too. A formula whose budget runs out counts the whole budget.
 """
 
-import argparse
-import importlib.util
 import json
+import os
 import random
 import sys
 import time
 import traceback
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), os.environ.get("MLGYM_COMMON_DIR", "/common")]
+from kit import fail, load_function, parse_args  # noqa: E402
 from solver import satisfies, solve  # noqa: E402
 
 BUDGET = 5000
 
 
-def fail(message):
-    print(json.dumps({"error": message}))
-    sys.exit(0)
-
-
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--split", required=True)
-    parser.add_argument("--workspace", default="/workspace")
-    parser.add_argument("--hidden", default="/hidden")
-    args = parser.parse_args()
-    path = Path(args.workspace) / "heuristic.py"
-    if not path.exists():
-        fail("no heuristic.py in the workspace; it must define heuristic_fn(clauses, assignment, rng)")
-    spec = importlib.util.spec_from_file_location("heuristic", path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception:
-        fail("heuristic.py raised on import:\n" + traceback.format_exc(limit=3))
-    if not callable(getattr(module, "heuristic_fn", None)):
-        fail("heuristic.py defines no function heuristic_fn")
+    args = parse_args()
+    heuristic_fn = load_function(Path(args.workspace) / "heuristic.py", "heuristic_fn", "(clauses, assignment, rng)")
     formulas = json.loads((Path(args.hidden) / "splits.json").read_text())[args.split]
     decisions = propagations = 0
     start = time.perf_counter()
     for i, clauses in enumerate(formulas):
         try:
-            sat, assignment, stats = solve(clauses, module.heuristic_fn, random.Random(i), max_decisions=BUDGET)
+            sat, assignment, stats = solve(clauses, heuristic_fn, random.Random(i), max_decisions=BUDGET)
         except Exception:
             fail(f"heuristic_fn failed on formula {i}:\n" + traceback.format_exc(limit=3))
         if sat and not satisfies(clauses, assignment):

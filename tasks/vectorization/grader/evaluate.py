@@ -1,12 +1,11 @@
 """Grade conv2d_forward from the workspace: exact outputs, then the speedup over the baseline.
 
-The baseline (a hidden copy of the starter) and the submission are timed side by side, interleaved,
+The baseline (the starter's conv.py) and the submission are timed side by side, interleaved,
 on the split's hidden inputs; the score is the ratio of their median times (higher is better).
 """
 
-import argparse
-import importlib.util
 import json
+import os
 import statistics
 import sys
 import time
@@ -15,38 +14,18 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from baseline_conv import conv2d_forward as baseline  # noqa: E402
+sys.path.insert(0, os.environ.get("MLGYM_COMMON_DIR", "/common"))
+from kit import fail, load_function, mounted, parse_args  # noqa: E402
 
-
-def fail(message):
-    print(json.dumps({"error": message}))
-    sys.exit(0)
-
-
-def load(workspace):
-    path = Path(workspace) / "conv.py"
-    if not path.exists():
-        fail("no conv.py in the workspace; it must define conv2d_forward(x, w, b, stride, padding)")
-    spec = importlib.util.spec_from_file_location("agent_conv", path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception:
-        fail("conv.py raised on import:\n" + traceback.format_exc(limit=3))
-    if not callable(getattr(module, "conv2d_forward", None)):
-        fail("conv.py defines no function conv2d_forward")
-    return module.conv2d_forward
+SIGNATURE = "(x, w, b, stride=1, padding=0)"
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--split", required=True)
-    parser.add_argument("--workspace", default="/workspace")
-    parser.add_argument("--hidden", default="/hidden")
-    args = parser.parse_args()
+    args = parse_args()
     cases = json.loads((Path(args.hidden) / "cases.json").read_text())[args.split]
-    candidate = load(args.workspace)
+    # The baseline is the starter's conv.py, as shipped (the workspace copy may have been edited).
+    baseline = load_function(Path(mounted("starter")) / "conv.py", "conv2d_forward", SIGNATURE)
+    candidate = load_function(Path(args.workspace) / "conv.py", "conv2d_forward", SIGNATURE)
     ratios = []
     for case in cases:
         rng = np.random.default_rng(case["seed"])

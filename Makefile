@@ -20,3 +20,4 @@ test: setup
 
 bench: setup
 	$(PYTHON) bench/step_overhead.py
+	$(PYTHON) bench/agent_overhead.py

@@ -82,6 +82,8 @@ class EpisodeRecorder:
         cell.metadata.mlgym = {"step": step, **info}
         if info.get("kind") in ("validate", "submit"):
             cell.metadata.tags = [f"mlgym-{info['kind']}"]
+        elif info.get("status") != "ok":
+            cell.metadata.tags = ["raises-exception"]  # nbclient and papermill run past it on re-execution
         self.nb.cells.append(cell)
         self.meta["steps"] = step
         self.save()

@@ -65,3 +65,23 @@ def test_nbconvert_execute_runs_in_the_container(jupyter_env, probe_notebook, tm
                           capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr
     assert _last_stdout(tmp_path / "converted.ipynb") == "1000 ['rules.md'] /workspace 0"
+
+
+def test_plain_papermill_reruns_a_recorded_episode(jupyter_env, tmp_path, no_leftover_containers):
+    import mlgym_nb
+
+    episode = tmp_path / "ep.ipynb"
+    with mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode=episode) as env:
+        env.reset(seed=0)
+        env.step("1 / 0")
+        env.step("print('after the error', seed)")
+        env.step("%validate")
+    out = tmp_path / "rerun.ipynb"
+    proc = subprocess.run([sys.executable, "-m", "papermill", str(episode), str(out), "-p", "seed", "3",
+                           "--no-progress-bar"], env=jupyter_env, capture_output=True, text=True, timeout=180)
+    # papermill reports the recorded error at the end, but runs every cell: the failing one is tagged
+    assert proc.returncode == 1 and "ZeroDivisionError" in proc.stderr
+    cells = {c.get("id"): c for c in nbformat.read(out, as_version=4).cells}
+    assert cells["step-0001"].metadata.tags == ["raises-exception"]
+    assert cells["step-0002"].outputs[0].text == "after the error 3\n"
+    assert cells["step-0003"].outputs[0].text.startswith("[mlgym] %validate is an action of the mlgym harness")

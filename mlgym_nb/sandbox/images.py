@@ -24,6 +24,8 @@ from ..errors import DockerUnavailableError, ImageMissingError, SandboxError
 from ..paths import KERNELS_DIR, cache_dir
 
 BASE_TAG = "mlgym-nb/base-os:bookworm"
+#: IPython extension every kernel loads (``%validate`` / ``%submit`` outside the harness).
+KERNEL_EXT = KERNELS_DIR / "mlgym_kernel_ext.py"
 HASH_LABEL = "mlgym.build-hash"
 DEBIAN_SUITE = "bookworm"
 BASE_PACKAGES = "python3,python3-venv,ca-certificates"
@@ -102,7 +104,7 @@ def build_base(force: bool = False) -> str:
 
 def _build_hash(base_id: str, family: str) -> str:
     digest = hashlib.sha256(base_id.encode())
-    for path in [KERNELS_DIR / "Dockerfile", KERNELS_DIR / "families" / family / "requirements.txt"]:
+    for path in [KERNELS_DIR / "Dockerfile", KERNELS_DIR / "families" / family / "requirements.txt", KERNEL_EXT]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -158,6 +160,7 @@ def build_family(family: str = "base", force: bool = False) -> str:
             shutil.copytree(wheels, Path(ctx) / "wheels")
             shutil.copy(requirements, Path(ctx) / "requirements.txt")
             shutil.copy(KERNELS_DIR / "Dockerfile", Path(ctx) / "Dockerfile")
+            shutil.copy(KERNEL_EXT, Path(ctx) / KERNEL_EXT.name)
             _log(f"building {tag}")
             subprocess.run(["docker", "build", "-q", "--build-arg", f"BASE={BASE_TAG}", "--label",
                             f"{HASH_LABEL}={build_hash}", "--label", f"mlgym.family={family}", "-t", tag, ctx],

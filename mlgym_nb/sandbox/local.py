@@ -101,6 +101,7 @@ class LocalSandbox(Sandbox):
                 "--die-with-parent", "--chdir", "/workspace", "--unsetenv", "JPY_PARENT_PID"]
         for key, value in KERNEL_ENV.items():
             cmd += ["--setenv", key, value]
+        cmd += ["--ro-bind", str(KERNELS_DIR), "/opt/venv-ext", "--setenv", "PYTHONPATH", "/opt/venv-ext"]
         if os.geteuid() != 0:
             return cmd[:1] + ["--unshare-user"] + cmd[1:] + argv
         # As root, bwrap sets the mounts up with root's rights (the sources may sit in 0700 folders), and
@@ -111,6 +112,7 @@ class LocalSandbox(Sandbox):
     def _env(self, mounts: Mounts) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "MLGYM_", "OPENAI_"))}
         if self.isolation == "none":  # no /data or /workspace here: tell the code where they are
+            env["PYTHONPATH"] = str(KERNELS_DIR)  # the kernel extension
             env.update({f"MLGYM_{k.strip('/').upper()}_DIR": str(v) for k, v in mounts.readonly.items()})
             env["MLGYM_WORKSPACE_DIR"] = str(mounts.workspace)
         return env

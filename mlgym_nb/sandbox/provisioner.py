@@ -26,7 +26,7 @@ from ..tasks import load_task
 from ..workspace import KERNEL_UID, new_workspace, prepared_data
 from .base import Mounts, Sandbox
 
-KERNEL_ARGV = ["python", "-m", "ipykernel_launcher", "-f", "/conn/kernel.json"]
+KERNEL_ARGV = ["python", "-m", "ipykernel_launcher", "-f", "/conn/kernel.json", "--ext=mlgym_kernel_ext"]
 
 
 def make_sandbox(kind: str, task, label: str) -> Sandbox:

@@ -31,7 +31,7 @@ from .grading import Score, grade
 from .kernel import CellResult, KernelSession
 from .pool import KernelPool
 from .tasks import TaskSpec, load_task
-from .workspace import new_workspace
+from .workspace import ensure_unused, new_workspace
 
 _open_envs: weakref.WeakSet = weakref.WeakSet()
 
@@ -128,9 +128,11 @@ class NotebookEnv(gym.Env[str, str]):
         _open_envs.add(self)
         self.session = self.pool.take() if self.pool else None
         if self.session is not None:
-            if target.exists() and any(target.iterdir()):
+            try:
+                ensure_unused(target)
+            except EpisodeError:
                 self.session.close()
-                raise EpisodeError(f"workspace {target} already exists and is not empty; choose another episode path")
+                raise
             target.parent.mkdir(parents=True, exist_ok=True)
             self.session.move_workspace(target)
         else:

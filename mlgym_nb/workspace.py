@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import TaskError
+from .errors import EpisodeError, TaskError
 from .paths import cache_dir
 from .tasks import TaskSpec
 
@@ -69,10 +69,15 @@ def _prepare(task: TaskSpec, out: Path, stamp: str) -> None:
     os.replace(tmp, out)
 
 
+def ensure_unused(path: Path) -> None:
+    """Refuse to reuse a workspace that holds files: an earlier episode's work is never overwritten."""
+    if path.exists() and any(path.iterdir()):
+        raise EpisodeError(f"workspace {path} already exists and is not empty; choose another episode path")
+
+
 def new_workspace(task: TaskSpec, path: Path) -> Path:
     """Create an empty workspace at ``path`` holding the task's starter files, owned by the kernel's uid."""
-    if path.exists() and any(path.iterdir()):
-        raise TaskError(f"workspace {path} already exists and is not empty; choose another episode path")
+    ensure_unused(path)
     path.mkdir(parents=True, exist_ok=True)
     if task.starter:
         shutil.copytree(task.root / task.starter, path, dirs_exist_ok=True,

@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     kernels.set_defaults(func=_cmd_kernels)
 
     run = sub.add_parser("run", help="run one episode and write its notebook")
-    run.add_argument("--task", required=True)
+    run.add_argument("--task", required=True, help="task id (see `mlgym-nb tasks`)")
     run.add_argument("--agent", default="llm", choices=["llm", "replay"],
                      help="llm (a chat model; default) or replay (recorded or reference cells)")
     run.add_argument("--model", default="local",
@@ -125,9 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-cost", type=float, default=None, help="USD budget (models with a known price)")
     run.add_argument("--max-tokens", type=int, default=None, help="token budget (input + output)")
     run.add_argument("--replay", default=None, help="episode notebook to replay (default: the task's reference)")
-    run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--max-steps", type=int, default=None)
-    run.add_argument("--sandbox", default="auto", choices=["auto", "docker", "local"])
+    run.add_argument("--seed", type=int, default=0, help="episode seed (the kernel's RNGs; default 0)")
+    run.add_argument("--max-steps", type=int, default=None, help="step budget (default: the task's)")
+    run.add_argument("--sandbox", default="auto", choices=["auto", "docker", "local"],
+                     help="where the kernel runs (auto: Docker when a daemon answers, else local)")
     run.add_argument("--out", default="episodes", help="folder for the episode notebook (default: episodes/)")
     run.set_defaults(func=_cmd_run)
     return parser

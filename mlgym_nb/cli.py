@@ -89,6 +89,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if result.score is not None else 1
 
 
+def _cmd_rerun(args: argparse.Namespace) -> int:
+    from .rerun import rerun, summary
+
+    episode = Path(args.episode)
+    out = Path(args.out) if args.out else episode.with_name(f"{episode.stem}.rerun.ipynb")
+    print(f"[rerun] {episode} -> {out} (sandbox {args.sandbox})")
+    report = rerun(episode, out, seed=args.seed, sandbox=args.sandbox)
+    print(summary(report, episode), end="")
+    print(f"[rerun] notebook {out}; report {out.with_suffix('.md')}")
+    return 0 if report["reproduced"] else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlgym-nb", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -131,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="where the kernel runs (auto: Docker when a daemon answers, else local)")
     run.add_argument("--out", default="episodes", help="folder for the episode notebook (default: episodes/)")
     run.set_defaults(func=_cmd_run)
+
+    again = sub.add_parser("rerun", help="re-execute an episode with papermill, grade it, report divergence")
+    again.add_argument("episode", help="episode notebook (.ipynb)")
+    again.add_argument("--out", default=None, help="output notebook (default: EPISODE.rerun.ipynb)")
+    again.add_argument("--seed", type=int, default=None, help="override the episode's seed parameter")
+    again.add_argument("--sandbox", default="auto", choices=["auto", "docker", "local"])
+    again.set_defaults(func=_cmd_rerun)
     return parser
 
 

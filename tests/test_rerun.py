@@ -1,0 +1,81 @@
+"""Reruns: the mlgym papermill engine, `mlgym-nb rerun` and its divergence report."""
+
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+import mlgym_nb
+from mlgym_nb.rerun import normalise
+
+NOISY = ("<object at 0x7f3a2b1c9d60> 2026-11-25T01:23:19.339+00:00 loss 0.30000000000000004\n"
+         " 40%|████      | 4/10 [00:01<00:02, 2.50it/s]\n")
+
+
+def test_normalise_hides_what_changes_between_identical_runs():
+    assert normalise(NOISY) == "<object at 0x?> <time> loss 0.3\n\n"
+    assert normalise("loss 0.3001") != normalise("loss 0.3002")
+
+
+def record(path, cells):
+    with mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode=path) as env:
+        env.reset(seed=0)
+        for cell in cells:
+            env.step(cell)
+
+
+def cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "mlgym_nb.cli", *args], capture_output=True, text=True,
+                          timeout=300, cwd=cwd)
+
+
+@pytest.mark.docker
+def test_rerun_reproduces_a_replayed_episode(tmp_path, no_leftover_containers):
+    from mlgym_nb.tasks import load_task
+
+    episode = tmp_path / "ep.ipynb"
+    record(episode, load_task("prisoners_dilemma").reference_cells())
+    proc = cli("rerun", str(episode), "--sandbox", "docker", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "**Reproduced**; all step outputs identical." in proc.stdout
+    out = nbformat.read(tmp_path / "ep.rerun.ipynb", as_version=4)
+    report = out.metadata.mlgym["rerun"]
+    assert report["reproduced"] and report["scores"]["test"] == {"original": 2.5094, "rerun": 2.5094, "same": True}
+    assert out.metadata.papermill["parameters"] == {}
+    assert (tmp_path / "ep.rerun.md").read_text().startswith("# Rerun of")
+
+
+@pytest.mark.docker
+def test_rerun_reports_the_first_diverging_cell(tmp_path, no_leftover_containers):
+    episode = tmp_path / "nd.ipynb"
+    record(episode, ["import random; print(random.random())", "import os; print(os.urandom(8).hex())", "1 / 0",
+                     "%validate"])
+    proc = cli("rerun", str(episode), "--sandbox", "docker", "--out", str(tmp_path / "again.ipynb"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr  # the scores reproduce, the outputs do not
+    report = nbformat.read(tmp_path / "again.ipynb", as_version=4).metadata.mlgym["rerun"]
+    assert report["first_divergence"] == "step-0002"
+    assert [c["same"] for c in report["cells"]] == [True, False, True, True]
+
+
+@pytest.mark.docker
+def test_rerun_with_another_seed_does_not_reproduce_seeded_output(tmp_path, no_leftover_containers):
+    episode = tmp_path / "s.ipynb"
+    record(episode, ["import random; print(random.random())"])
+    proc = cli("rerun", str(episode), "--sandbox", "docker", "--seed", "5", cwd=tmp_path)
+    report = nbformat.read(tmp_path / "s.rerun.ipynb", as_version=4).metadata.mlgym["rerun"]
+    assert report["first_divergence"] == "step-0001" and report["seed"] == 5
+    assert proc.returncode == 1 and "**NOT reproduced**" in proc.stdout  # no score was recorded to reproduce
+
+
+@pytest.mark.docker
+def test_papermill_cli_finds_the_mlgym_engine(tmp_path, no_leftover_containers):
+    episode = tmp_path / "p.ipynb"
+    record(episode, ["print('hi')", "%validate"])
+    proc = subprocess.run([sys.executable, "-m", "papermill", "--engine", "mlgym", str(episode),
+                           str(tmp_path / "p-out.ipynb"), "--no-progress-bar"], capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    cells = {c.get("id"): c for c in nbformat.read(tmp_path / "p-out.ipynb", as_version=4).cells}
+    assert cells["step-0002"].outputs[0].text.startswith("dev score = 2.3409")
+    assert cells["step-0001"].metadata.papermill["status"] == "completed"

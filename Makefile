@@ -21,3 +21,4 @@ test: setup
 bench: setup
 	$(PYTHON) bench/step_overhead.py
 	$(PYTHON) bench/agent_overhead.py
+	$(PYTHON) bench/rerun_overhead.py

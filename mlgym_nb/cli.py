@@ -46,6 +46,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     from .agents import LLMAgent, ReplayAgent, run_episode
     from .agents.local_server import LocalModelServer
+    from .agents.replay import episode_actions
     from .env import NotebookEnv
     from .tasks import load_task
 
@@ -79,7 +80,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
             score = f" (score {info['score']:g})" if isinstance(info.get("score"), float) else ""
             print(f"[step {info['step']:>3}] {first:60} -> {info['status']}{score}", flush=True)
 
-        result = run_episode(env, agent, seed=args.seed, on_step=progress)
+        prefix = None
+        if args.resume:
+            prefix = episode_actions(Path(args.resume))
+            if args.fork_at is not None:
+                prefix = prefix[: args.fork_at]
+            print(f"[run] replaying {len(prefix)} steps of {args.resume}, then the agent goes on")
+        result = run_episode(env, agent, seed=args.seed, on_step=progress, prefix=prefix, prefix_source=args.resume)
     print(f"[run] exit: {result.exit} after {result.steps} steps")
     print(f"[run] final test {task.metric.name}: {result.score} (baseline {task.baseline.get('test')})")
     usage = result.usage
@@ -137,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-cost", type=float, default=None, help="USD budget (models with a known price)")
     run.add_argument("--max-tokens", type=int, default=None, help="token budget (input + output)")
     run.add_argument("--replay", default=None, help="episode notebook to replay (default: the task's reference)")
+    run.add_argument("--resume", default=None, metavar="EPISODE",
+                     help="continue an episode: replay its steps in a fresh kernel, then hand over to the agent")
+    run.add_argument("--fork-at", type=int, default=None, metavar="N",
+                     help="with --resume: replay only the first N steps (a new episode branching off there)")
     run.add_argument("--seed", type=int, default=0, help="episode seed (the kernel's RNGs; default 0)")
     run.add_argument("--max-steps", type=int, default=None, help="step budget (default: the task's)")
     run.add_argument("--sandbox", default="auto", choices=["auto", "docker", "local"],
@@ -157,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "tasks" and args.action == "check" and not args.id:
         print("mlgym-nb tasks check: give a task id", file=sys.stderr)
+        return 2
+    if args.command == "run" and args.fork_at is not None and not args.resume:
+        print("mlgym-nb run: --fork-at needs --resume EPISODE", file=sys.stderr)
         return 2
     try:
         return int(args.func(args) or 0)

@@ -79,3 +79,42 @@ def test_papermill_cli_finds_the_mlgym_engine(tmp_path, no_leftover_containers):
     cells = {c.get("id"): c for c in nbformat.read(tmp_path / "p-out.ipynb", as_version=4).cells}
     assert cells["step-0002"].outputs[0].text.startswith("dev score = 2.3409")
     assert cells["step-0001"].metadata.papermill["status"] == "completed"
+
+
+@pytest.mark.docker
+def test_resume_after_a_killed_driver_and_fork(tmp_path, no_leftover_containers):
+    import textwrap
+
+    episode = tmp_path / "k.ipynb"
+    script = textwrap.dedent(f"""
+        import mlgym_nb
+        env = mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode={str(episode)!r})
+        env.reset(seed=0)
+        env.step("x = 41", thought="first")
+        env.step("open('note.txt', 'w').write(str(x + 1))")
+        print("ready", flush=True)
+        import time; time.sleep(120)
+    """)
+    driver = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert driver.stdout.readline().strip() == "ready"
+    driver.kill()  # SIGKILL: the notebook holds the two finished steps
+    driver.wait()
+
+    proc = cli("run", "--task", "prisoners_dilemma", "--agent", "replay", "--resume", str(episode), "--sandbox",
+               "docker", "--out", str(tmp_path / "resumed"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "[run] replaying 2 steps of" in proc.stdout and "[run] exit: submitted" in proc.stdout
+    (resumed,) = (tmp_path / "resumed").glob("*.ipynb")
+    nb = nbformat.read(resumed, as_version=4)
+    steps = [c for c in nb.cells if c.cell_type == "code" and c.id.startswith("step-")]
+    assert [c.source for c in steps[:2]] == ["x = 41", "open('note.txt', 'w').write(str(x + 1))"]
+    assert steps[0].metadata.mlgym["agent"] == {"replayed": True} and nb.cells[3].source == "first"
+    assert nb.metadata.mlgym["resumed_from"] == {"episode": str(episode), "steps": 2}
+    assert (resumed.with_suffix(".workspace") / "note.txt").read_text() == "42"
+
+    proc = cli("run", "--task", "prisoners_dilemma", "--agent", "replay", "--resume", str(episode), "--fork-at",
+               "1", "--sandbox", "docker", "--out", str(tmp_path / "fork"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    (forked,) = (tmp_path / "fork").glob("*.ipynb")
+    assert nbformat.read(forked, as_version=4).metadata.mlgym["resumed_from"]["steps"] == 1
+    assert not (forked.with_suffix(".workspace") / "note.txt").exists()

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from ..env import NotebookEnv
 from ..errors import KernelDiedError
-from .base import Agent, AgentExit
+from .base import Action, Agent, AgentExit
 
 
 @dataclass
@@ -26,11 +26,13 @@ class EpisodeResult:
 
 
 def run_episode(env: NotebookEnv, agent: Agent, seed: int | None = 0,
-                on_step: Callable[[dict[str, Any], str], None] | None = None) -> EpisodeResult:
+                on_step: Callable[[dict[str, Any], str], None] | None = None,
+                prefix: list[Action] | None = None, prefix_source: str | None = None) -> EpisodeResult:
     """Run one episode to its end; the notebook is saved after every step.
 
     ``on_step(info, cell)`` is called after each step (progress printing). Exits other than a
-    submit grade the workspace as it is.
+    submit grade the workspace as it is. ``prefix`` (resume, fork) is replayed into the fresh
+    kernel first and shown to the agent as its own past turns, then the agent takes over.
     """
     obs, info = env.reset(seed=seed)
     assert env.recorder is not None
@@ -38,6 +40,18 @@ def run_episode(env: NotebookEnv, agent: Agent, seed: int | None = 0,
     agent.reset(env.task, obs)
     exit, final = None, None
     started = time.monotonic()
+    if prefix:
+        env.recorder.meta["resumed_from"] = {"episode": prefix_source, "steps": len(prefix)}
+        for action in prefix:
+            obs, _reward, terminated, truncated, info = env.step(action.cell, thought=action.thought,
+                                                                 meta={"replayed": True})
+            if hasattr(agent, "observe"):
+                agent.observe(action, obs)
+            if on_step:
+                on_step(info, action.cell)
+            if terminated or truncated:
+                exit, final = ("submitted" if terminated else env.recorder.meta["exit"]), info.get("grade")
+                break
     while exit is None:
         try:
             action = agent.act(obs)

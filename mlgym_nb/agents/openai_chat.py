@@ -168,6 +168,12 @@ class LLMAgent:
             action.meta.update(step)
             return action
 
+    def observe(self, action: Action, observation: str) -> None:
+        """Take a replayed step (resume, fork) into the history as if the model had made it."""
+        fence = f"```python\n{action.cell}\n```"
+        content = f"{action.thought}\n\n{fence}".strip()
+        self.turns.append(Turn({"role": "assistant", "content": content}, self._with_next(observation)))
+
     def describe(self) -> dict[str, Any]:
         return {"name": "llm", "class": f"{type(self).__module__}.{type(self).__qualname__}",
                 "config": self.config.model_dump(), "tools_used": self.use_tools}

@@ -39,3 +39,15 @@ def test_history_trims_to_the_token_budget_then_gives_up():
     full = [m for m in messages if m["role"] == "user" and m["content"].endswith(("out0", "out1", "out2"))]
     assert len(full) == 1 and full[0]["content"].endswith("out2")
     assert HistoryProcessor(keep_last=5, max_tokens=5).messages(head, long_turns) is None
+
+
+def test_replayed_steps_enter_the_llm_agents_history():
+    from mlgym_nb.agents import Action, LLMAgent
+    from mlgym_nb.tasks import load_task
+
+    agent = LLMAgent(base_url="http://127.0.0.1:9/v1", memory=False, tools="off")
+    agent.reset(load_task("prisoners_dilemma"), "the task")
+    agent.observe(Action(cell="x = 1\nprint(x)", thought="Try it."), "1\n(step 1/30, 30 min left)")
+    messages = agent.history.messages(agent.head, agent.turns)
+    assert messages[-2] == {"role": "assistant", "content": "Try it.\n\n```python\nx = 1\nprint(x)\n```"}
+    assert messages[-1]["role"] == "user" and messages[-1]["content"].startswith("1\n(step 1/30")

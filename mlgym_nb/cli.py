@@ -103,9 +103,17 @@ def _cmd_rerun(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else episode.with_name(f"{episode.stem}.rerun.ipynb")
     print(f"[rerun] {episode} -> {out} (sandbox {args.sandbox})")
     report = rerun(episode, out, seed=args.seed, sandbox=args.sandbox)
-    print(summary(report, episode), end="")
+    print(summary(report, f"Rerun of {episode}"), end="")
     print(f"[rerun] notebook {out}; report {out.with_suffix('.md')}")
     return 0 if report["reproduced"] else 1
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .rerun import diff, summary
+
+    report = diff(Path(args.first), Path(args.second))
+    print(summary(report, f"{args.first} vs {args.second}"), end="")
+    return 0 if report["identical_outputs"] and report["reproduced"] else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -161,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     again.add_argument("--seed", type=int, default=None, help="override the episode's seed parameter")
     again.add_argument("--sandbox", default="auto", choices=["auto", "docker", "local"])
     again.set_defaults(func=_cmd_rerun)
+
+    compare = sub.add_parser("diff", help="compare two episodes of a task step by step, ignoring volatile data")
+    compare.add_argument("first")
+    compare.add_argument("second")
+    compare.set_defaults(func=_cmd_diff)
     return parser
 
 

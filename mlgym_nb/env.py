@@ -175,7 +175,6 @@ class NotebookEnv(gym.Env[str, str]):
             obs_text, count, status = score.summary(self.task) + "\n", None, score.status
             if kind == "submit":
                 terminated, reward = True, relative_improvement(self.task, score)
-                self.recorder.finish("submitted", exit="submitted")
         else:
             kind = "cell"
             result: CellResult = self.session.run(action, timeout=self.cell_timeout)
@@ -190,6 +189,8 @@ class NotebookEnv(gym.Env[str, str]):
         if meta:
             info_cell["agent"] = meta
         self.recorder.record_step(self._steps, action, thought, outputs, count, info_cell)
+        if terminated:
+            self.recorder.finish("submitted", exit="submitted")
         truncated = False
         if not terminated:
             trigger = self._budget_exhausted()

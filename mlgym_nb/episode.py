@@ -52,9 +52,8 @@ class EpisodeRecorder:
             "metric": task.metric.model_dump(), "baseline": dict(task.baseline),
             "versions": {"mlgym_nb": __version__, "python": platform.python_version()}, **meta,
         }
-        header = nbformat.v4.new_markdown_cell(
-            f"# {task.name}\n\nTask `{task.id}`, seed {seed}. Episode recorded by mlgym_nb: each step is the "
-            "agent's reasoning (markdown) and its action (code).", id="header")
+        self.task = task
+        header = nbformat.v4.new_markdown_cell(self._header(), id="header")
         params = nbformat.v4.new_code_cell(f"task = {task.id!r}\nseed = {seed if seed is not None else 0}",
                                            id="parameters")
         params.metadata.tags = ["parameters"]
@@ -88,9 +87,26 @@ class EpisodeRecorder:
         self.meta["steps"] = step
         self.save()
 
+    def _header(self) -> str:
+        """The first cell: what the episode is, and once it is over how it ended and what it scored."""
+        meta, task = self.nb.metadata.get("mlgym", {}), self.task
+        lines = [f"# {task.name}", "", f"Task `{task.id}`, seed {meta.get('seed')}, agent "
+                 f"`{meta.get('agent', {}).get('name', '?')}`. Each step is the agent's reasoning (markdown) "
+                 "and its action (code)."]
+        if meta.get("exit_status"):
+            lines += ["", f"**Ended:** {meta['exit_status']} after {meta.get('steps', 0)} steps.", "",
+                      f"| step | kind | split | {task.metric.name} | baseline |", "|---|---|---|---|---|"]
+            for s in meta.get("scores", []):
+                value = s["value"] if s["status"] == "scored" else s["status"]
+                baseline = task.baseline.get(s["split"], "")
+                lines.append(f"| {s['step']} | {s['kind']} | {s['split']} | {value} | {baseline} |")
+        return "\n".join(lines)
+
     def finish(self, exit_status: str, status: str = "finished", exit: str | None = None) -> None:
         """Record how the episode ended: ``exit`` is one of agents.base.EXITS, ``exit_status`` in words."""
         self.meta.update(exit_status=exit_status, exit=exit, status=status, finished=now())
+        self.nb.cells[0].source = self._header()  # the outcome at the top, for readers and nbconvert
+        self._cell_json.clear()
         nbformat.validate(self.nb)  # the whole notebook, once; save() checks each cell as it comes
         self.save()
 

@@ -79,7 +79,20 @@ def compare(original: nbformat.NotebookNode, rerun: nbformat.NotebookNode, task:
         scores[split] = {"original": value, "rerun": new, "same": same}
     return {"cells": cells, "first_divergence": first, "scores": scores,
             "reproduced": all(s["same"] for s in scores.values()) and bool(scores),
-            "identical_outputs": first is None}
+            "identical_outputs": first is None, "artefacts": _artefacts(original, rerun, task)}
+
+
+def _artefacts(original: nbformat.NotebookNode, rerun: nbformat.NotebookNode, task: TaskSpec) -> dict[str, str]:
+    """The submission files of both workspaces: does a top-to-bottom run in a fresh kernel make the same ones?"""
+    folders = [Path(nb.metadata.mlgym.get("workspace") or "/nonexistent") for nb in (original, rerun)]
+    result = {}
+    for name in task.grader.submission:
+        first, second = (folder / name for folder in folders)
+        if not first.is_file() or not second.is_file():
+            result[name] = "missing in " + ("the original" if not first.is_file() else "the rerun")
+        else:
+            result[name] = "same" if first.read_bytes() == second.read_bytes() else "different"
+    return result
 
 
 class _OnFirstUse(type):
@@ -113,6 +126,7 @@ def _execute_episode(cls: Any, nb_man: Any, kernel_name: str, log_output: bool =
     task = load_task(nb.metadata.mlgym["task"])
     output = Path(nb_man.output_path or "rerun.ipynb")
     workspace_dir = new_workspace(task, Path(workspace) if workspace else output.with_suffix(".workspace"))
+    nb.metadata.mlgym["workspace"] = str(workspace_dir.resolve())
     with KernelSession(task, workspace_dir.resolve(), sandbox) as session:
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
@@ -159,19 +173,32 @@ def rerun(episode: Path, out: Path, seed: int | None = None, sandbox: str = "aut
     report = compare(copy.deepcopy(original), again, task)
     again.metadata.mlgym["rerun"] = {"of": str(episode), "seed": seed, **report}
     nbformat.write(again, str(out))
-    out.with_suffix(".md").write_text(summary(report, episode))
+    out.with_suffix(".md").write_text(summary(report, f"Rerun of {episode}"))
     return report
 
 
-def summary(report: dict[str, Any], episode: Path) -> str:
+def diff(first: Path, second: Path) -> dict[str, Any]:
+    """Compare two episodes of one task step by step (outputs normalised) and by their final scores."""
+    a, b = (nbformat.read(str(p), as_version=4) for p in (first, second))
+    tasks = {nb.metadata.get("mlgym", {}).get("task") for nb in (a, b)}
+    if len(tasks) != 1 or None in tasks:
+        found = ", ".join(sorted(map(str, tasks)))
+        raise EpisodeError(f"{first} and {second} must be mlgym episodes of one task (tasks: {found})")
+    return compare(a, b, load_task(tasks.pop()))
+
+
+def summary(report: dict[str, Any], title: str) -> str:
     """The report as short markdown."""
-    lines = [f"# Rerun of {episode}", "",
+    lines = [f"# {title}", "",
              f"**{'Reproduced' if report['reproduced'] else 'NOT reproduced'}**; "
              + ("all step outputs identical." if report["identical_outputs"]
                 else f"first divergence at `{report['first_divergence']}`."), "",
              "| split | original | rerun | same |", "|---|---|---|---|"]
     for split, s in report["scores"].items():
         lines.append(f"| {split} | {s['original']} | {s['rerun']} | {'yes' if s['same'] else 'NO'} |")
+    if report["artefacts"]:
+        lines += ["", "Submission files, first against second workspace: "
+                  + ", ".join(f"`{name}` {state}" for name, state in report["artefacts"].items()) + "."]
     lines += ["", "| step | outputs |", "|---|---|"]
     lines += [f"| {c['id']} | {'same' if c['same'] else 'DIFFERENT'} |" for c in report["cells"]]
     return "\n".join(lines) + "\n"

@@ -85,3 +85,21 @@ def test_plain_papermill_reruns_a_recorded_episode(jupyter_env, tmp_path, no_lef
     assert cells["step-0001"].metadata.tags == ["raises-exception"]
     assert cells["step-0002"].outputs[0].text == "after the error 3\n"
     assert cells["step-0003"].outputs[0].text.startswith("[mlgym] %validate is an action of the mlgym harness")
+
+
+def test_nbconvert_html_of_an_episode_shows_the_outcome_first(tmp_path, no_leftover_containers):
+    import mlgym_nb
+    from mlgym_nb.tasks import load_task
+
+    episode = tmp_path / "ep.ipynb"
+    with mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode=episode, agent="replay") as env:
+        env.reset(seed=0)
+        env.step(load_task("prisoners_dilemma").reference_cells()[0], thought="Reciprocate, forgive once.")
+        env.step("%submit")
+    header = nbformat.read(episode, as_version=4).cells[0].source
+    assert "**Ended:** submitted after 2 steps." in header and "| 2 | submit | test | 2.5094 | 2.409 |" in header
+    proc = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", str(episode)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    html = episode.with_suffix(".html").read_text()
+    assert html.index("Ended:") < html.index("Reciprocate, forgive once.") < html.index(">row_strategy<")

@@ -43,7 +43,15 @@ def test_rerun_reproduces_a_replayed_episode(tmp_path, no_leftover_containers):
     report = out.metadata.mlgym["rerun"]
     assert report["reproduced"] and report["scores"]["test"] == {"original": 2.5094, "rerun": 2.5094, "same": True}
     assert out.metadata.papermill["parameters"] == {}
+    assert report["artefacts"] == {"strategy.py": "same"}  # restart-and-run-all makes the same submission
     assert (tmp_path / "ep.rerun.md").read_text().startswith("# Rerun of")
+
+    other = tmp_path / "other.ipynb"
+    record(other, ["%validate"])
+    proc = cli("diff", str(episode), str(other), cwd=tmp_path)
+    assert proc.returncode == 1 and "first divergence at `step-0001`" in proc.stdout
+    assert "`strategy.py` different" in proc.stdout
+    assert cli("diff", str(episode), str(tmp_path / "ep.rerun.ipynb"), cwd=tmp_path).returncode == 0
 
 
 @pytest.mark.docker

@@ -171,6 +171,13 @@ def rerun(episode: Path, out: Path, seed: int | None = None, sandbox: str = "aut
         pass  # agent episodes contain failing cells: data for the report, not a reason to stop
     again = nbformat.read(str(out), as_version=4)
     report = compare(copy.deepcopy(original), again, task)
+    recorded = {c.get("id"): c for c in original.cells if c.cell_type == "code"}
+    for cell in again.cells:  # the record beside the rerun, cell by cell, for side-by-side reading
+        if cell.cell_type == "code" and cell.get("id") in recorded:
+            before = recorded[cell.id]
+            cell.metadata.setdefault("mlgym", {})["original"] = {
+                "outputs": before.outputs, "execution_count": before.execution_count,
+                **{k: v for k, v in before.metadata.get("mlgym", {}).items() if k in ("status", "duration", "score")}}
     again.metadata.mlgym["rerun"] = {"of": str(episode), "seed": seed, **report}
     nbformat.write(again, str(out))
     out.with_suffix(".md").write_text(summary(report, f"Rerun of {episode}"))

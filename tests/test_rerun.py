@@ -44,6 +44,9 @@ def test_rerun_reproduces_a_replayed_episode(tmp_path, no_leftover_containers):
     assert report["reproduced"] and report["scores"]["test"] == {"original": 2.5094, "rerun": 2.5094, "same": True}
     assert out.metadata.papermill["parameters"] == {}
     assert report["artefacts"] == {"strategy.py": "same"}  # restart-and-run-all makes the same submission
+    validate = next(c for c in out.cells if c.get("id") == "step-0002")
+    assert validate.metadata.mlgym["original"]["score"]["value"] == validate.metadata.mlgym["score"]["value"]
+    assert validate.metadata.mlgym["original"]["outputs"][0]["text"] == validate.outputs[0].text
     assert (tmp_path / "ep.rerun.md").read_text().startswith("# Rerun of")
 
     other = tmp_path / "other.ipynb"

@@ -6,8 +6,9 @@ and can say why: out of memory, killed, exited). ``input()`` gets the kernel's o
 "frontend does not support input requests" error because cells run with ``allow_stdin=False``.
 
 The core is async (``async_run``, ``async_restart``...) on jupyter_client's async manager and
-client; each has a sync twin (``run``, ``restart``...) that drives a private event loop, so a
-whole cell costs one loop entry rather than one per message.
+client; each has a sync twin (``run``, ``restart``...) that hands the coroutine to the session's
+own event loop, running in a thread of its own: a whole cell costs one hand-over rather than one
+loop entry per message, and the sync API works where an event loop already runs (in a notebook).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 import queue
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,9 +166,11 @@ class KernelSession:
         self.km: AsyncKernelManager | None = None
         self.kc: Any = None
         self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="mlgym-kernel-session", daemon=True)
+        self._thread.start()
 
     def _sync(self, coro: Any) -> Any:
-        return self._loop.run_until_complete(coro)
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
     @property
     def sandbox(self) -> Any:
@@ -214,6 +218,8 @@ class KernelSession:
         try:
             self._sync(self.async_close())
         finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=30)
             self._loop.close()
 
     def __enter__(self) -> KernelSession:

@@ -125,11 +125,15 @@ class LLMAgent:
             messages = self.history.messages(self.head, self.turns)
             if messages is None:
                 raise AgentExit("context", "the history no longer fits the model's context window")
-            choice = self._query(messages + extra, step, retry=bool(step["format_errors"]))
-            message = choice.message
             prefill = extra[-1]["content"] if extra and extra[-1]["role"] == "assistant" else ""
+            # A prefilled open fence: stop where the model closes it, rather than let it ramble on.
+            stop = ["```"] if prefill.count("```") % 2 == 1 else None
+            choice = self._query(messages + extra, step, retry=bool(step["format_errors"]), stop=stop)
+            message = choice.message
             if prefill and not (message.content or "").startswith(prefill):
                 message.content = prefill + (message.content or "")  # servers differ in echoing the prefill
+            if stop and choice.finish_reason == "stop" and message.content.count("```") % 2 == 1:
+                message.content += "\n```"  # the stop sequence itself is not returned
             calls = list(message.tool_calls or [])
             assistant = _assistant_message(message)
             memory_calls = [c for c in calls if c.function.name in MEMORY_TOOLS]
@@ -192,11 +196,14 @@ class LLMAgent:
         if cfg.max_cost is not None and totals["cost"] is not None and totals["cost"] >= cfg.max_cost:
             raise AgentExit("cost", f"cost budget of ${cfg.max_cost:g} spent")
 
-    def _query(self, messages: list[dict[str, Any]], step: dict[str, Any], retry: bool = False) -> Any:
+    def _query(self, messages: list[dict[str, Any]], step: dict[str, Any], retry: bool = False,
+               stop: list[str] | None = None) -> Any:
         cfg = self.config
         temperature = max(cfg.temperature, cfg.retry_temperature) if retry else cfg.temperature
         kwargs: dict[str, Any] = {"model": cfg.model, "messages": messages, "temperature": temperature,
                                   "max_tokens": cfg.max_output_tokens}
+        if stop:
+            kwargs["stop"] = stop
         if self.use_tools:
             kwargs["tools"] = TOOLS + (MEMORY_TOOLS_SPEC if self.memory is not None else [])
         start = time.monotonic()
@@ -205,7 +212,7 @@ class LLMAgent:
         except openai.BadRequestError as exc:
             if self.use_tools and cfg.tools == "auto" and "tool" in str(exc).lower():
                 self.use_tools = False  # this server takes no tools: the text protocol it is
-                return self._query(messages, step, retry)
+                return self._query(messages, step, retry, stop)
             raise AgentExit("api_error", f"the endpoint refused the request: {exc}") from None
         except openai.APIError as exc:
             raise AgentExit("api_error", f"{type(exc).__name__} after {cfg.api_retries} retries: {exc}") from None

@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-import nbformat
 
-from .episode import ACTIONS, EpisodeRecorder, setup_source
+from .episode import ACTION_SPLITS, EpisodeRecorder, setup_source
 from .errors import EpisodeError
 from .grading import Score, grade
 from .kernel import CellResult, KernelSession
@@ -168,11 +167,11 @@ class NotebookEnv(gym.Env[str, str]):
         started = time.monotonic()
         stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
         reward, terminated, score = 0.0, False, None
-        if command in ACTIONS:
+        if command in ACTION_SPLITS:
             kind = command[1:]
-            score = self._grade("dev" if kind == "validate" else "test", kind)
-            outputs = [nbformat.v4.new_output("stream", name="stdout", text=score.summary(self.task) + "\n")]
-            obs_text, count, status = score.summary(self.task) + "\n", None, score.status
+            score = self._grade(ACTION_SPLITS[command], kind)
+            outputs = [score.as_output(self.task)]
+            obs_text, count, status = outputs[0].text, None, score.status
             if kind == "submit":
                 terminated, reward = True, relative_improvement(self.task, score)
         else:

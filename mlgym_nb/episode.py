@@ -25,7 +25,8 @@ from .tasks import TaskSpec
 
 SCHEMA_VERSION = 1
 _VALIDATOR = get_validator(version=4, version_minor=5)
-ACTIONS = ("%validate", "%submit")
+#: Harness actions and the split each scores: validate on dev, submit on the held-out test split.
+ACTION_SPLITS = {"%validate": "dev", "%submit": "test"}
 
 
 def now() -> str:

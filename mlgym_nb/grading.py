@@ -7,6 +7,9 @@ import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
+
+import nbformat
 
 from .sandbox.base import Mounts
 from .sandbox.provisioner import make_sandbox
@@ -32,6 +35,10 @@ class Score:
         out = asdict(self)
         out["value"] = None if math.isnan(self.value) else self.value
         return out
+
+    def as_output(self, task: TaskSpec) -> Any:
+        """The summary as the notebook output of a %validate / %submit cell."""
+        return nbformat.v4.new_output("stream", name="stdout", text=self.summary(task) + "\n")
 
     def summary(self, task: TaskSpec) -> str:
         if self.status != "scored":

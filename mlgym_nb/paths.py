@@ -10,6 +10,11 @@ PROJECT_ROOT = Path(os.environ.get("MLGYM_ROOT", Path(__file__).resolve().parent
 KERNELS_DIR = PROJECT_ROOT / "kernels"
 
 
+def family_requirements(family: str) -> Path:
+    """The requirements.txt of a kernel family: what its image and its bubblewrap venv install."""
+    return KERNELS_DIR / "families" / family / "requirements.txt"
+
+
 def task_dirs() -> list[Path]:
     """Folders searched for tasks: ``$MLGYM_TASKS_PATH`` (colon-separated) first, then tasks/."""
     extra = [Path(p) for p in os.environ.get("MLGYM_TASKS_PATH", "").split(os.pathsep) if p]

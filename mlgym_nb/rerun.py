@@ -18,7 +18,7 @@ from typing import Any
 
 import nbformat
 
-from .episode import ACTIONS
+from .episode import ACTION_SPLITS
 from .errors import EpisodeError
 from .grading import grade
 from .kernel import KernelSession
@@ -134,10 +134,9 @@ def _execute_episode(cls: Any, nb_man: Any, kernel_name: str, log_output: bool =
             nb_man.cell_start(cell, index)
             source = cell.source.strip()
             info = cell.metadata.setdefault("mlgym", {})
-            if source in ACTIONS:
-                split = "dev" if source == "%validate" else "test"
-                score = grade(task, session.workspace, split, sandbox)
-                cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=score.summary(task) + "\n")]
+            if source in ACTION_SPLITS:
+                score = grade(task, session.workspace, ACTION_SPLITS[source], sandbox)
+                cell.outputs = [score.as_output(task)]
                 info.update(status=score.status, score=score.as_dict())
             else:
                 result = session.run(cell.source, timeout=task.limits.cell_timeout)

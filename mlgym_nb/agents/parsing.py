@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+from ..episode import ACTION_SPLITS
 from .base import Action
 
 ACTION_TOOLS = ("run_cell", "validate", "submit")
@@ -34,7 +35,7 @@ def parse_text_reply(text: str | None, cut: bool = False) -> Action:
             raise FormatError("Your code block was empty. Put the cell to run inside the ```python block.")
         thought = _FENCE.sub("", text).strip()
         return Action(cell=code, thought=thought)
-    bare = [line.strip() for line in text.splitlines() if line.strip() in ("%validate", "%submit")]
+    bare = [line.strip() for line in text.splitlines() if line.strip() in ACTION_SPLITS]
     if len(bare) == 1:
         return Action(cell=bare[0], thought=text.replace(bare[0], "").strip())
     if cut and text.count("```") % 2 == 1:

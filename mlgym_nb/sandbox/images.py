@@ -21,7 +21,7 @@ import docker
 import docker.errors
 
 from ..errors import DockerUnavailableError, ImageMissingError, SandboxError
-from ..paths import KERNELS_DIR, cache_dir
+from ..paths import KERNELS_DIR, cache_dir, family_requirements
 
 BASE_TAG = "mlgym-nb/base-os:bookworm"
 #: IPython extension every kernel loads (``%validate`` / ``%submit`` outside the harness).
@@ -104,7 +104,7 @@ def build_base(force: bool = False) -> str:
 
 def _build_hash(base_id: str, family: str) -> str:
     digest = hashlib.sha256(base_id.encode())
-    for path in [KERNELS_DIR / "Dockerfile", KERNELS_DIR / "families" / family / "requirements.txt", KERNEL_EXT]:
+    for path in [KERNELS_DIR / "Dockerfile", family_requirements(family), KERNEL_EXT]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -127,7 +127,7 @@ def build_family(family: str = "base", force: bool = False) -> str:
     """
     from .local import local_venv_current
 
-    requirements = KERNELS_DIR / "families" / family / "requirements.txt"
+    requirements = family_requirements(family)
     if not requirements.exists():
         raise SandboxError(f"unknown kernel family {family!r}; families: {', '.join(families())}")
     tag = image_tag(family)

@@ -17,7 +17,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from ..paths import KERNELS_DIR, cache_dir
+from ..paths import KERNELS_DIR, cache_dir, family_requirements
 from .base import Mounts, Sandbox
 
 _warned: set[str] = set()
@@ -33,14 +33,14 @@ def local_venv(family: str) -> Path:
 def local_venv_current(family: str) -> bool:
     """Whether the family's local venv exists and matches its requirements."""
     stamp = local_venv(family) / ".requirements"
-    requirements = KERNELS_DIR / "families" / family / "requirements.txt"
+    requirements = family_requirements(family)
     return stamp.exists() and stamp.read_text() == requirements.read_text()
 
 
 def build_local_venv(family: str, wheels: Path) -> Path:
     """Create the family's venv from Debian's python3 with the family's wheels (offline)."""
     venv = local_venv(family)
-    requirements = KERNELS_DIR / "families" / family / "requirements.txt"
+    requirements = family_requirements(family)
     stamp = venv / ".requirements"
     shutil.rmtree(venv, ignore_errors=True)
     # Debian's interpreter, not a pyenv one under root's 0700 home: uid 1000 must be able to run it.

@@ -15,10 +15,14 @@ episode: setup
 	mlgym-nb run --task $(TASK)
 
 test: setup
-	$(PYTHON) -m ruff check mlgym_nb tests bench
-	$(PYTHON) -m pytest -q -ra
+	$(PYTHON) -m ruff check mlgym_nb tests bench tasks
+	$(PYTHON) -m pytest -q -ra -m "not docker and not model"   # the fast tier: no Docker, no model server
+	$(PYTHON) -m pytest -q -ra -m "docker or model"
 
 bench: setup
 	$(PYTHON) bench/step_overhead.py
 	$(PYTHON) bench/agent_overhead.py
 	$(PYTHON) bench/rerun_overhead.py
+	$(PYTHON) bench/grading_overhead.py
+	$(PYTHON) bench/analysis_speed.py
+	$(PYTHON) bench/sweep_throughput.py

@@ -16,7 +16,7 @@ import openai
 from results_file import write_section
 
 import mlgym_nb
-from mlgym_nb.agents import LLMAgent, run_episode
+from mlgym_nb.agents import LLMAgent, agent_config, run_episode
 from mlgym_nb.agents.local_server import LocalModelServer
 
 
@@ -46,8 +46,7 @@ def main() -> None:
             gen.append(timings.get("predicted_per_second") or reply.usage.completion_tokens / took)
             if timings.get("prompt_per_second"):
                 pre.append(timings["prompt_per_second"])
-        agent = LLMAgent(base_url=server.base_url, tools="off", prefill="```python\n", max_output_tokens=384,
-                         memory=False)
+        agent = LLMAgent(agent_config("local", base_url=server.base_url, memory=False))
         overheads = []
         act = agent.act
 

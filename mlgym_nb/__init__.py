@@ -2,6 +2,7 @@
 
 __version__ = "0.1.0"
 
+from .actions import Action  # noqa: E402
 from .env import NotebookEnv, make  # noqa: E402
 from .errors import (  # noqa: E402
     DockerUnavailableError,
@@ -12,10 +13,13 @@ from .errors import (  # noqa: E402
     SandboxError,
     TaskError,
 )
+from .registration import register_envs  # noqa: E402
 from .tasks import TaskSpec, list_tasks, load_task  # noqa: E402
 
+register_envs()  # gymnasium.make("mlgym/<task>") after `import mlgym_nb`, as gymnasium plugins do
+
 __all__ = [
-    "DockerUnavailableError", "EpisodeError", "ImageMissingError", "KernelDiedError",
+    "Action", "DockerUnavailableError", "EpisodeError", "ImageMissingError", "KernelDiedError",
     "MlgymError", "NotebookEnv", "SandboxError", "TaskError", "TaskSpec", "__version__", "list_tasks",
-    "load_task", "make",
+    "load_task", "make", "register_envs",
 ]

@@ -1,7 +1,8 @@
 """NotebookEnv: a gymnasium.Env whose actions are notebook cells run in a task's kernel.
 
-An action is the source of one cell. ``%validate`` scores the workspace on the dev split and
-``%submit`` on the test split, ending the episode; both run the grader in its own sandbox.
+An action is the source of one cell (a str), or an ``Action`` carrying the cell with its
+reasoning and the agent's usage. ``%validate`` scores a snapshot of the workspace on the dev split
+and ``%submit`` on the test split, ending the episode; both run the grader in its own sandbox.
 Every step is appended to the episode notebook, which is saved before ``step`` returns.
 
 Reward: 0 for every step but the final grading, where it is the relative improvement over the
@@ -24,13 +25,15 @@ from typing import Any
 
 import gymnasium as gym
 
-from .episode import ACTION_SPLITS, EpisodeRecorder, setup_source
+from .actions import Action, execute_step
+from .episode import EpisodeRecorder, setup_source
 from .errors import EpisodeError
-from .grading import Score, grade
-from .kernel import CellResult, KernelSession
+from .grading import grade_splits, summary
+from .kernel import KernelSession
 from .pool import KernelPool
+from .schema import AgentStep, Score
 from .tasks import TaskSpec, load_task
-from .workspace import ensure_unused, new_workspace
+from .workspace import Workspace, ensure_unused
 
 _open_envs: weakref.WeakSet = weakref.WeakSet()
 
@@ -54,6 +57,8 @@ class TextSpace(gym.spaces.Space[str]):
         return f"# {word}"
 
     def contains(self, x: Any) -> bool:
+        if isinstance(x, Action):
+            x = x.cell
         return isinstance(x, str) and len(x) <= self.max_length
 
     @property
@@ -64,7 +69,7 @@ class TextSpace(gym.spaces.Space[str]):
 def relative_improvement(task: TaskSpec, score: Score) -> float:
     """Reward of a final score: (score - baseline) / |baseline|, sign-adjusted for minimised metrics."""
     base = task.baseline.get(score.split)
-    if score.status != "scored":
+    if score.status != "scored" or score.value is None:
         return -1.0
     if base is None or base == 0:
         return 0.0
@@ -77,9 +82,10 @@ class NotebookEnv(gym.Env[str, str]):
 
     Args:
         task: task id or spec.
-        sandbox: ``docker``, ``local`` or ``auto`` (Docker when a daemon answers).
+        sandbox: a sandbox choice: ``auto`` (Docker when a daemon answers, else local), ``docker``,
+            ``local`` (bubblewrap when usable, else none), ``bubblewrap``, ``none``.
         episode: path of the episode notebook (default ``episodes/<task>-<time>.ipynb``); the
-            workspace is the folder beside it, ``<name>.workspace``.
+            workspace ends up beside it, ``<name>.workspace``.
         agent: what drives the env, recorded in the notebook (a name or a dict).
         max_steps, episode_time, cell_timeout: override the task's budgets.
         output_limit: characters of cell output shown in an observation.
@@ -109,8 +115,8 @@ class NotebookEnv(gym.Env[str, str]):
         self._closers: list[threading.Thread] = []
         self.pool: KernelPool | None = None
         self.session: KernelSession | None = None
+        self.workspace: Workspace | None = None
         self.recorder: EpisodeRecorder | None = None
-        self.workspace: Path | None = None
         self._episodes = 0
         self._steps = 0
         self._started = 0.0
@@ -120,112 +126,94 @@ class NotebookEnv(gym.Env[str, str]):
     # -- gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict]:
         super().reset(seed=seed)
-        self._finish_open_episode("abandoned (reset)")
+        if seed is None:  # gymnasium's own RNG picks it, and the notebook records the seed the kernel got
+            seed = int(self.np_random.integers(0, 2**31 - 1))
+        self._finish_open_episode()
         self._shutdown(background=self.pool is not None)
         path = self._next_episode_path()
-        target = path.resolve().with_suffix(".workspace")
+        archive = path.absolute().with_suffix(".workspace")
+        ensure_unused(archive)
         _open_envs.add(self)
-        self.session = self.pool.take() if self.pool else None
-        if self.session is not None:
-            try:
-                ensure_unused(target)
-            except EpisodeError:
-                self.session.close()
-                raise
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.session.move_workspace(target)
+        taken = self.pool.take() if self.pool else None
+        if taken is not None:
+            self.session, self.workspace = taken
+            self.workspace.claim(archive)
         else:
-            self.session = KernelSession(self.task, new_workspace(self.task, target), self.sandbox)
-            self.session.start()
-        self.workspace = self.session.workspace
+            self.workspace = Workspace.create(self.task, archive)
+            self.session = KernelSession(self.task, self.workspace.path, self.sandbox)
+            try:
+                self.session.start()
+            except BaseException:
+                self._shutdown()
+                raise
         if self.warm and self.pool is None:  # start warming after the first kernel, not before it
-            self.pool = KernelPool(self.task, self.sandbox, self.warm, target.parent / ".mlgym-pool")
-        self.recorder = EpisodeRecorder(path, self.task, seed, {
-            "agent": self.agent, "sandbox": self.session.sandbox.describe(), "workspace": str(self.workspace),
-            "limits": {"max_steps": self.max_steps, "episode_time": self.episode_time,
-                       "cell_timeout": self.cell_timeout}})
+            self.pool = KernelPool(self.task, self.sandbox, self.warm)
+        assert self.session.sandbox is not None
+        limits = {"max_steps": self.max_steps, "episode_time": self.episode_time, "cell_timeout": self.cell_timeout}
+        self.recorder = EpisodeRecorder(path, self.task, seed, agent=self.agent, workspace=str(archive), limits=limits,
+                                        sandbox=self.session.sandbox.describe())
         for cell_id, source in [("parameters", self.recorder.nb.cells[1].source), ("setup", setup_source())]:
             result = self.session.run(source, timeout=60)
             self.recorder.record_setup(cell_id, result.outputs, result.execution_count)
         self._steps, self._started, self._done = 0, time.monotonic(), False
         self._last_obs = self._task_prompt()
-        return self._last_obs, {**self._info(), "episode": str(path), "workspace": str(self.workspace)}
+        return self._last_obs, {**self._info(), "episode": str(path), "workspace": str(archive), "seed": seed}
 
-    def step(self, action: str, thought: str | None = None,
-             meta: dict[str, Any] | None = None) -> tuple[str, float, bool, bool, dict]:
-        """Run one cell (or ``%validate`` / ``%submit``).
-
-        ``thought`` is recorded as a markdown cell above the action, ``meta`` (the agent's usage:
-        tokens, cost, latency) under the cell's ``metadata.mlgym.agent``.
-        """
+    def step(self, action: str | Action) -> tuple[str, float, bool, bool, dict]:
+        """Run one cell, or ``%validate`` / ``%submit``. Raises EpisodeError outside an episode."""
         if self._done or self.session is None or self.recorder is None:
             raise EpisodeError("the episode is over or not started; call reset() first")
-        if not isinstance(action, str):
-            raise TypeError(f"an action is the source of a cell (str), got {type(action).__name__}")
+        if isinstance(action, str):
+            action = Action(cell=action)
+        if not isinstance(action, Action):
+            raise TypeError(f"an action is the source of a cell (str) or an Action, got {type(action).__name__}")
         self._steps += 1
-        command = action.strip()
-        started = time.monotonic()
-        stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
-        reward, terminated, score = 0.0, False, None
-        if command in ACTION_SPLITS:
-            kind = command[1:]
-            score = self._grade(ACTION_SPLITS[command], kind)
-            outputs = [score.as_output(self.task)]
-            obs_text, count, status = outputs[0].text, None, score.status
-            if kind == "submit":
-                terminated, reward = True, relative_improvement(self.task, score)
+        result = execute_step(self.session, self.task, action.cell, self._steps, self.sandbox, self.cell_timeout,
+                              self.output_limit)
+        if action.meta:
+            result.record.agent = AgentStep(**action.meta)
+        self.recorder.record_step(result.record, action.cell, action.thought or None, result.outputs,
+                                  result.execution_count)
+        obs_text, reward, terminated, truncated = result.observation, 0.0, False, False
+        score = result.shown
+        if result.record.kind == "submit" and score is not None:
+            terminated, reward = True, relative_improvement(self.task, score)
+            self.recorder.finish("submitted")
         else:
-            kind = "cell"
-            result: CellResult = self.session.run(action, timeout=self.cell_timeout)
-            outputs, count, status = result.outputs, result.execution_count, result.status
-            obs_text = result.text(self.output_limit)
-        info_cell = {"kind": kind, "status": status, "started": stamp,
-                     "duration": round(time.monotonic() - started, 3)}
-        if kind == "cell":
-            info_cell.update(usage=result.usage, notes=result.notes)
-        if score is not None:
-            info_cell["score"] = score.as_dict()
-        if meta:
-            info_cell["agent"] = meta
-        self.recorder.record_step(self._steps, action, thought, outputs, count, info_cell)
-        if terminated:
-            self.recorder.finish("submitted", exit="submitted")
-        truncated = False
-        if not terminated:
             trigger = self._budget_exhausted()
             if trigger:
                 truncated = True
                 score = self.end(trigger)
                 reward = relative_improvement(self.task, score)
-                obs_text += f"[budget exhausted ({trigger}); the workspace was graded: {score.summary(self.task)}]\n"
+                obs_text += f"[budget exhausted ({trigger}); the workspace was graded: {summary(score, self.task)}]\n"
         self._done = terminated or truncated
         self._last_obs = obs_text + self._footer()
-        info = self._info()
-        info.update(kind=kind, status=status)
+        info = {**self._info(), "kind": result.record.kind, "status": result.record.status}
         if score is not None:
             info["score"] = score.value
-            info["grade"] = score.as_dict()
+            info["grade"] = score
         return self._last_obs, reward, terminated, truncated, info
 
-    def end(self, exit: str) -> Score:
+    def end(self, exit: str, message: str = "") -> Score:
         """End the episode early for ``exit`` (a budget, the agent's format or API failure...).
 
-        The workspace is graded on the test split as it is (an autosubmission, as MLGym does) and
-        the notebook records ``exit_status`` ``autosubmission (<exit>)``. Returns the score.
+        The workspace is graded as it is (an autosubmission, as MLGym does); the notebook records
+        ``exit``. Returns the test score.
         """
-        if self._done or self.recorder is None:
+        if self._done or self.recorder is None or self.workspace is None:
             raise EpisodeError("the episode is over or not started")
-        score = self._grade("test", "autosubmit")
-        self.recorder.finish(f"autosubmission ({exit})", exit=exit)
+        scores = grade_splits(self.task, self.workspace.path, sandbox=self.sandbox)
+        self.recorder.add_scores(self._steps, "autosubmit", scores)
+        self.recorder.finish(exit, message)
         self._done = True
-        return score
+        return scores["test"]
 
     def render(self) -> str | None:
         return self._last_obs if self.render_mode == "ansi" else None
 
     def close(self) -> None:
         """End the episode (recorded as interrupted if unfinished) and remove the kernel. Safe twice."""
-        self._finish_open_episode("interrupted (closed)")
+        self._finish_open_episode()
         self._shutdown()
         if self.pool is not None:
             self.pool.close()
@@ -239,12 +227,6 @@ class NotebookEnv(gym.Env[str, str]):
         self.close()
 
     # -- helpers ---------------------------------------------------------------------------
-    def _grade(self, split: str, kind: str) -> Score:
-        assert self.workspace is not None and self.recorder is not None
-        score = grade(self.task, self.workspace, split, self.sandbox)
-        self.recorder.meta["scores"].append({"step": self._steps, "kind": kind, **score.as_dict()})
-        return score
-
     def _budget_exhausted(self) -> str | None:
         if self._steps >= self.max_steps:
             return "max_steps"
@@ -252,22 +234,30 @@ class NotebookEnv(gym.Env[str, str]):
             return "time"
         return None
 
-    def _finish_open_episode(self, exit_status: str) -> None:
+    def _finish_open_episode(self) -> None:
         if self.recorder is not None and not self._done:
-            self.recorder.finish(exit_status, status="interrupted")
+            self.recorder.finish("interrupted", "the episode was closed or reset before it ended")
         self._done = True
 
     def _shutdown(self, background: bool = False) -> None:
-        """Close the kernel; in the background on warm resets (removal takes ~0.2 s), joined by close()."""
-        if self.session is not None:
-            if background:
-                closer = threading.Thread(target=self.session.close, daemon=True)
-                closer.start()
-                self._closers.append(closer)
-            else:
-                self.session.close()
-            self.session = None
-        if not background:
+        """Stop the kernel and archive its workspace; in the background on warm resets, joined by close()."""
+        session, workspace = self.session, self.workspace
+        self.session = self.workspace = None
+
+        def stop() -> None:
+            try:
+                if session is not None:
+                    session.close()
+            finally:
+                if workspace is not None:
+                    workspace.finish()
+
+        if background:
+            closer = threading.Thread(target=stop, daemon=True)
+            closer.start()
+            self._closers.append(closer)
+        else:
+            stop()
             for closer in self._closers:
                 closer.join()
             self._closers.clear()
@@ -291,11 +281,14 @@ class NotebookEnv(gym.Env[str, str]):
         return {"task": self.task.id, "step": self._steps}
 
     def _task_prompt(self) -> str:
-        files = sorted(p.name for p in self.workspace.iterdir()) if self.workspace else []
+        assert self.workspace is not None
+        files = sorted(p.name for p in self.workspace.path.iterdir())
+        graded = ", ".join(self.task.grader.submission) or "the files the task names"
         return (f"{self.task.read_description().strip()}\n\n"
                 f"You act by running Python cells in a Jupyter kernel; state persists between cells. The "
                 f"working directory is /workspace (files: {', '.join(files) or 'none'}); data is read-only in "
                 f"/data. IPython magics work (%%writefile, !cmd). A cell may run {self.cell_timeout:g} s. "
+                f"Only these workspace files are graded: {graded} (variables in the kernel are not). "
                 f"Run `%validate` to score your work on the development split, `%submit` to score it on the "
                 f"test split and end the episode. Budget: {self.max_steps} steps, {self.episode_time:g} s.")
 

@@ -14,7 +14,6 @@ loop entry per message, and the sync API works where an event loop already runs 
 from __future__ import annotations
 
 import asyncio
-import os
 import queue
 import threading
 import time
@@ -26,7 +25,8 @@ import nbformat
 from jupyter_client import AsyncKernelManager
 
 from .errors import KernelDiedError, SandboxError
-from .kernelspec import TaskKernelSpecManager
+from .kernelspec import KernelLaunch, LaunchSpecManager
+from .sandbox import Sandbox, make_sandbox
 from .tasks import TaskSpec
 
 #: Caps on what one cell records in the notebook; the agent's text view is cut further.
@@ -51,7 +51,7 @@ class CellResult:
     """What the harness did or cut: truncations, interrupts, restarts, deaths."""
     error: dict[str, Any] | None = None
     """``ename``, ``evalue``, ``traceback`` of the cell's exception, if any."""
-    usage: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, Any] = field(default_factory=dict)
 
     def text(self, limit: int = 4000) -> str:
         """What the agent sees: outputs as text, the middle cut past ``limit`` chars, then the notes."""
@@ -152,9 +152,9 @@ class KernelSession:
     """A started task kernel. Use as a context manager, or call ``start`` and ``close``.
 
     Args:
-        task: the task whose kernel to run.
+        task: the task whose kernel to run (its spec as given: limits, image family, folder).
         workspace: host folder mounted at /workspace.
-        sandbox: ``docker``, ``local`` or ``auto``.
+        sandbox: a sandbox choice (``auto``, ``docker``, ``local``, ``bubblewrap``, ``none``).
         startup_timeout: seconds to wait for the kernel to answer.
     """
 
@@ -163,6 +163,8 @@ class KernelSession:
         self.workspace = Path(workspace)
         self.sandbox_kind = sandbox
         self.startup_timeout = startup_timeout
+        self.sandbox: Sandbox | None = None
+        """The sandbox handle the kernel runs in (made by start)."""
         self.km: AsyncKernelManager | None = None
         self.kc: Any = None
         self._loop = asyncio.new_event_loop()
@@ -172,15 +174,12 @@ class KernelSession:
     def _sync(self, coro: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
-    @property
-    def sandbox(self) -> Any:
-        """The Sandbox the kernel runs in (None before start)."""
-        return getattr(self.km.provisioner, "sandbox", None) if self.km else None
-
     # -- lifecycle -------------------------------------------------------------------------
     async def async_start(self) -> KernelSession:
-        self.km = AsyncKernelManager(kernel_name=self.task.kernel_name, kernel_spec_manager=TaskKernelSpecManager())
-        await self.km.start_kernel(env={"MLGYM_WORKSPACE": str(self.workspace), "MLGYM_SANDBOX": self.sandbox_kind})
+        self.sandbox = make_sandbox(self.sandbox_kind, self.task.resources, self.task.family, f"kernel-{self.task.id}")
+        launch = KernelLaunch(self.task, self.sandbox, self.workspace)
+        self.km = AsyncKernelManager(kernel_name=self.task.kernel_name, kernel_spec_manager=LaunchSpecManager(launch))
+        await self.km.start_kernel()
         await self._async_connect()
         return self
 
@@ -249,14 +248,6 @@ class KernelSession:
         """Import modules without touching the namespace, history or execution count (warm pools)."""
         self._sync(self.async_preload(modules))
 
-    def move_workspace(self, target: Path) -> None:
-        """Rename the workspace folder; the running kernel keeps it mounted (mounts follow the folder)."""
-        target = Path(target)
-        os.rename(self.workspace, target)
-        self.workspace = target
-        if self.km is not None and getattr(self.km.provisioner, "workspace", None) is not None:
-            self.km.provisioner.workspace = target  # restarts mount the new path
-
     # -- running cells ---------------------------------------------------------------------
     async def async_run(self, code: str, timeout: float | None = None) -> CellResult:
         if self.km is None or self.kc is None:
@@ -275,7 +266,7 @@ class KernelSession:
         if status == "idle":
             reply = await self._reply(msg_id)
             reply_status = "error" if (reply or {}).get("status") == "error" or sink.error else "ok"
-        usage = self.sandbox.usage() if self.sandbox else {}
+        usage = self.sandbox.usage() if self.sandbox else {"source": "unavailable"}
         return CellResult(status=reply_status, outputs=sink.outputs, execution_count=sink.execution_count,
                           duration=round(time.monotonic() - start, 3), notes=sink.notes, error=sink.error,
                           usage=usage)

@@ -1,19 +1,38 @@
-"""Kernelspecs ``mlgym-<task>``: written to disk for Jupyter tools, served from memory to our env."""
+"""Kernelspecs ``mlgym-<task>``: written to disk for Jupyter tools, or built in memory for KernelSession.
+
+An installed kernelspec names the task and a sandbox choice; the provisioner resolves them when
+a Jupyter tool starts it. KernelSession instead hands the provisioner a resolved ``KernelLaunch``
+(the task spec as given, the sandbox handle, the workspace), so a spec changed in memory is the
+one the kernel gets.
+"""
 
 from __future__ import annotations
 
 import json
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
 
+from .sandbox import Sandbox
 from .tasks import TaskSpec, list_tasks, load_task
 
 PROVISIONER = "mlgym-provisioner"
 
 
-def kernel_spec_dict(task: TaskSpec, sandbox: str = "auto") -> dict:
+@dataclass
+class KernelLaunch:
+    """Everything a kernel start needs, resolved."""
+
+    task: TaskSpec
+    sandbox: Sandbox
+    workspace: Path
+    """Host folder mounted at /workspace."""
+
+
+def kernel_spec_dict(task: TaskSpec, sandbox: str = "auto") -> dict[str, Any]:
     """The kernel.json of a task: its provisioner runs the kernel in the task's sandbox."""
     return {
         # argv is what the provisioner runs inside the sandbox; shown for humans and tools.
@@ -23,7 +42,8 @@ def kernel_spec_dict(task: TaskSpec, sandbox: str = "auto") -> dict:
         "interrupt_mode": "message",
         "metadata": {
             "kernel_provisioner": {"provisioner_name": PROVISIONER,
-                                   "config": {"task": task.id, "sandbox_kind": sandbox}},
+                                   "config": {"task": task.id, "task_root": str(task.root),
+                                              "sandbox_kind": sandbox}},
             "mlgym": {"task": task.id, "family": task.family},
         },
     }
@@ -42,14 +62,16 @@ def install_kernelspecs(task_ids: list[str] | None = None, user: bool = True, pr
     return paths
 
 
-class TaskKernelSpecManager(KernelSpecManager):
-    """Finds installed kernelspecs first and builds ``mlgym-<task>`` ones in memory otherwise."""
+class LaunchSpecManager(KernelSpecManager):
+    """Serves one in-memory kernelspec whose provisioner receives a resolved KernelLaunch."""
+
+    def __init__(self, launch: KernelLaunch, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.launch = launch
 
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
-        try:
-            return super().get_kernel_spec(kernel_name)
-        except NoSuchKernel:
-            if not kernel_name.startswith("mlgym-"):
-                raise
-            task = load_task(kernel_name.removeprefix("mlgym-"))
-            return KernelSpec(resource_dir="", **kernel_spec_dict(task))
+        if kernel_name != self.launch.task.kernel_name:
+            raise NoSuchKernel(kernel_name)
+        spec = kernel_spec_dict(self.launch.task)
+        spec["metadata"]["kernel_provisioner"]["config"] = {"task": self.launch.task.id, "launch": self.launch}
+        return KernelSpec(resource_dir="", **spec)

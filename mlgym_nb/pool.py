@@ -8,15 +8,12 @@ wakes the thread to start a replacement.
 from __future__ import annotations
 
 import queue
-import shutil
 import threading
-import uuid
 import warnings
-from pathlib import Path
 
 from .kernel import KernelSession
 from .tasks import TaskSpec
-from .workspace import new_workspace
+from .workspace import Workspace
 
 
 class KernelPool:
@@ -24,15 +21,13 @@ class KernelPool:
 
     Args:
         task: the task whose kernels to start.
-        sandbox: ``docker``, ``local`` or ``auto``.
+        sandbox: a sandbox choice (see NotebookEnv).
         size: how many ready kernels to keep.
-        root: folder for the idle kernels' workspaces; keep it on the file system of the
-            episodes, so that a handed-over workspace can be moved next to its notebook.
     """
 
-    def __init__(self, task: TaskSpec, sandbox: str, size: int, root: Path) -> None:
-        self.task, self.sandbox, self.size, self.root = task, sandbox, size, Path(root)
-        self._ready: queue.Queue[KernelSession] = queue.Queue()
+    def __init__(self, task: TaskSpec, sandbox: str, size: int) -> None:
+        self.task, self.sandbox, self.size = task, sandbox, size
+        self._ready: queue.Queue[tuple[KernelSession, Workspace]] = queue.Queue()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._fill, name=f"mlgym-pool-{task.id}", daemon=True)
@@ -44,32 +39,34 @@ class KernelPool:
                 self._wake.wait(0.5)
                 self._wake.clear()
                 continue
-            workspace = new_workspace(self.task, self.root / f"ws-{uuid.uuid4().hex[:12]}")
+            workspace = Workspace.create(self.task)
             try:
-                session = KernelSession(self.task, workspace, self.sandbox).start()
+                session = KernelSession(self.task, workspace.path, self.sandbox).start()
                 session.preload(("random", "numpy"))
             except Exception as exc:  # noqa: BLE001 - reported, then the env starts kernels itself
+                workspace.discard()
                 warnings.warn(f"mlgym_nb: the warm pool could not start a kernel ({exc}); resets start cold",
                               RuntimeWarning, stacklevel=1)
                 return
             if self._stop.is_set():
                 session.close()
-                shutil.rmtree(workspace, ignore_errors=True)
+                workspace.discard()
                 return
-            self._ready.put(session)
+            self._ready.put((session, workspace))
 
-    def take(self) -> KernelSession | None:
-        """A ready kernel, or None if none is ready yet (the caller then starts its own)."""
+    def take(self) -> tuple[KernelSession, Workspace] | None:
+        """A ready kernel and its workspace, or None if none is ready yet (the caller starts its own)."""
         try:
-            session = self._ready.get_nowait()
+            session, workspace = self._ready.get_nowait()
         except queue.Empty:
             return None
         finally:
             self._wake.set()
         if not session.is_alive():
             session.close()
+            workspace.discard()
             return None
-        return session
+        return session, workspace
 
     def close(self) -> None:
         """Stop refilling and remove the idle kernels. Safe to call twice."""
@@ -77,6 +74,6 @@ class KernelPool:
         self._wake.set()
         self._thread.join(timeout=120)
         while not self._ready.empty():
-            session = self._ready.get_nowait()
+            session, workspace = self._ready.get_nowait()
             session.close()
-            shutil.rmtree(session.workspace, ignore_errors=True)  # never handed out: nothing to keep
+            workspace.discard()  # never handed out: nothing to keep

@@ -8,19 +8,24 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+from docker.utils import parse_bytes
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import TaskError
-from .paths import task_dirs
+from .paths import PROJECT_ROOT, task_dirs
 
 _SIZE = re.compile(r"^\d+(\.\d+)?[kmg]?$", re.I)
 
 
 def parse_size(text: str) -> int:
     """Bytes in a size like ``512m`` or ``2g`` (Docker's notation)."""
-    text = text.strip().lower()
-    scale = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}.get(text[-1], 1)
-    return int(float(text.rstrip("kmg")) * scale)
+    return int(parse_bytes(text.strip()))
+
+
+def _check_size(value: str) -> str:
+    if not _SIZE.match(value):
+        raise ValueError(f"expected a size like 512m or 2g, got {value!r}")
+    return value
 
 
 class _Spec(BaseModel):
@@ -36,6 +41,9 @@ class MetricSpec(_Spec):
     """Whether a higher or a lower value is better."""
     tolerance: float = 0.0
     """Absolute difference under which two scores count as equal (reruns, baseline checks)."""
+    profile_shift: float = 0.0
+    """Added to scores before performance ratios (AUP), which need non-negative scores: a signed metric
+    states its shift here (Blotto's payoff in [-1, 1] shifts by 1)."""
 
 
 class LimitsSpec(_Spec):
@@ -60,17 +68,21 @@ class ResourcesSpec(_Spec):
     """Maximum number of processes and threads."""
     tmpfs: str = "512m"
     """Size of the writable /tmp."""
+    disk: str = "2g"
+    """Size of the workspace: writes past it fail with ENOSPC in the kernel (enforced when run as root)."""
 
-    @field_validator("memory", "tmpfs")
+    @field_validator("memory", "tmpfs", "disk")
     @classmethod
     def _size(cls, value: str) -> str:
-        if not _SIZE.match(value):
-            raise ValueError(f"expected a size like 512m or 2g, got {value!r}")
-        return value
+        return _check_size(value)
 
     @property
     def memory_bytes(self) -> int:
         return parse_size(self.memory)
+
+    @property
+    def disk_bytes(self) -> int:
+        return parse_size(self.disk)
 
 
 class GraderSpec(_Spec):
@@ -81,7 +93,28 @@ class GraderSpec(_Spec):
     timeout: float = Field(600.0, gt=0)
     """Seconds the grader may run."""
     submission: list[str] = []
-    """Workspace files the grader reads; named in the "no submission" message."""
+    """Workspace files the grader reads (a name ending in ``/`` is a folder). Only these are copied, as
+    regular files, into the grader's /submission; the grader never sees the workspace."""
+    max_submission_size: str = "64m"
+    """Total size of the submission files; more makes the submission invalid."""
+    resources: ResourcesSpec | None = None
+    """Limits of the grader's sandbox (default: the task's ``resources``)."""
+    timed: bool = False
+    """The grader times submitted code: grade the splits one after the other, not side by side."""
+
+    @field_validator("max_submission_size")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        return _check_size(value)
+
+    @field_validator("submission")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            parts = name.rstrip("/").split("/")
+            if name.startswith("/") or any(p in ("", ".", "..") for p in parts):
+                raise ValueError(f"{name!r} must be a relative path inside the workspace, without . or ..")
+        return value
 
 
 class TaskSpec(_Spec):
@@ -124,6 +157,12 @@ class TaskSpec(_Spec):
     @property
     def kernel_name(self) -> str:
         return f"mlgym-{self.id}"
+
+    @property
+    def common_dir(self) -> Path:
+        """Code shared by graders and prepare scripts: the task folder's own ``_common``, else the project's."""
+        own = self.root.parent / "_common"
+        return own if own.is_dir() else PROJECT_ROOT / "tasks" / "_common"
 
     def read_description(self) -> str:
         return (self.root / self.description).read_text()
@@ -179,6 +218,30 @@ def load_task_file(path: Path) -> TaskSpec:
     return spec
 
 
+class SuiteSpec(_Spec):
+    """The benchmark as a whole (``tasks/suite.yaml``): constants that make its scores comparable over time."""
+
+    name: str
+    version: int
+    """Bumped whenever a task, a split or a constant below changes."""
+    tau_max: float = Field(gt=0)
+    """Upper bound of the log10 axis of performance profiles and AUP, fixed per version (not derived from
+    the agents at hand, so adding an agent does not move the others' AUP)."""
+    epsilon: float = Field(0.05, ge=0)
+    """Infeasible runs get (1 + epsilon) times the worst feasible ratio of their task (MLGym's rule)."""
+    success_threshold: float = 0.10
+    """MLAgentBench's success: more than this relative improvement over the baseline."""
+
+
+def load_suite() -> SuiteSpec:
+    """The shipped benchmark's constants (tasks/suite.yaml)."""
+    path = PROJECT_ROOT / "tasks" / "suite.yaml"
+    try:
+        return SuiteSpec(**yaml.safe_load(path.read_text()))
+    except (OSError, yaml.YAMLError, ValidationError, TypeError) as exc:
+        raise TaskError(f"{path}: not a valid suite file ({str(exc).splitlines()[0]})") from None
+
+
 def list_tasks() -> list[str]:
     """Ids of all tasks found in the task folders."""
     ids = {p.parent.name for d in task_dirs() if d.is_dir() for p in d.glob("*/task.yaml")}
@@ -194,4 +257,6 @@ def load_task(task_id: str) -> TaskSpec:
     known = list_tasks()
     close = difflib.get_close_matches(task_id, known, n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"known tasks: {', '.join(known) or 'none'}"
+    if not (PROJECT_ROOT / "tasks").is_dir():
+        hint += f" (the shipped tasks are not at {PROJECT_ROOT}: install from the checkout or set MLGYM_ROOT)"
     raise TaskError(f"unknown task {task_id!r}; {hint}")

@@ -1,4 +1,10 @@
-"""Shared fixtures. Docker tests skip without a daemon, unless MLGYM_REQUIRE_DOCKER=1 (CI), where they fail."""
+"""Shared fixtures and the two test tiers.
+
+Tests marked ``docker`` need a Docker daemon and built images; tests that use the ``local_model``
+fixture are marked ``model``. Both skip when their service is missing, unless MLGYM_REQUIRE_DOCKER=1 /
+MLGYM_REQUIRE_LOCAL_MODEL=1 (CI), where they fail. ``pytest -m "not docker and not model"`` is the
+fast tier: it needs neither.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ import pytest
 
 from mlgym_nb.errors import DockerUnavailableError
 from mlgym_nb.tasks import load_task
-from mlgym_nb.workspace import new_workspace
+from mlgym_nb.workspace import Workspace
 
 PD = "prisoners_dilemma"
 
@@ -38,6 +44,10 @@ def docker_ready() -> None:
 
 def pytest_collection_modifyitems(items):
     for item in items:
+        if "local_model" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.model)
+        if "session" in getattr(item, "fixturenames", ()):  # a kernel in the Docker sandbox
+            item.add_marker(pytest.mark.docker)
         if item.get_closest_marker("docker"):
             item.fixturenames.insert(0, "docker_ready")
 
@@ -49,7 +59,10 @@ def task():
 
 @pytest.fixture
 def workspace(task, tmp_path) -> Path:
-    return new_workspace(task, tmp_path / "ws")
+    """A live workspace of prisoners_dilemma (size-limited when run as root), archived at tmp_path/ws."""
+    ws = Workspace.create(task, tmp_path / "ws")
+    yield ws.path
+    ws.finish()
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def test_tasks_check_reproduces_baseline_and_reference():
     proc = cli("tasks", "check", "prisoners_dilemma", "--sandbox", "docker")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "baseline dev: dev score = 2.34" in proc.stdout
-    assert "reference test:" in proc.stdout and "beats it" in proc.stdout
+    assert "reference submit (test):" in proc.stdout and "beats it" in proc.stdout
     assert proc.stdout.strip().endswith("prisoners_dilemma: ok")
 
 

@@ -5,12 +5,14 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import docker
 import nbformat
 import pytest
 
 import mlgym_nb
+from mlgym_nb.episode import load_episode
 from mlgym_nb.errors import EpisodeError
 
 pytestmark = pytest.mark.docker
@@ -21,15 +23,16 @@ def test_full_episode_writes_a_valid_notebook(tmp_path, no_leftover_containers):
     env = mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode=path, agent="test")
     obs, info = env.reset(seed=0)
     assert "row_strategy" in obs and info["step"] == 0
-    obs, reward, terminated, truncated, info = env.step("import numpy as np\nprint(np.arange(3))",
-                                                        thought="Look at numpy first.")
+    obs, reward, terminated, truncated, info = env.step(
+        mlgym_nb.Action("import numpy as np\nprint(np.arange(3))", thought="Look at numpy first."))
     assert obs.startswith("[0 1 2]") and (reward, terminated, truncated) == (0.0, False, False)
     cells = env.task.reference_cells()
     env.step(cells[0])
     obs, reward, terminated, truncated, info = env.step("%validate")
     assert info["kind"] == "validate" and info["score"] > env.task.baseline["dev"]
-    assert obs.startswith(f"dev score = {info['score']:g} (baseline 2.341)")
-    obs, reward, terminated, truncated, info = env.step("%submit")
+    info_validate = info["score"]
+    assert obs.startswith(f"dev score = {info['score']:g} (baseline {env.task.baseline['dev']:g})")
+    obs, reward, terminated, truncated, info = env.step(mlgym_nb.Action("%submit", thought="Done."))
     assert terminated and not truncated and reward > 0
     with pytest.raises(EpisodeError, match="call reset"):
         env.step("1")
@@ -39,18 +42,24 @@ def test_full_episode_writes_a_valid_notebook(tmp_path, no_leftover_containers):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     assert [c.id for c in nb.cells] == ["header", "parameters", "setup", "step-0001-thought", "step-0001",
-                                        "step-0002", "step-0003", "step-0004"]
+                                        "step-0002", "step-0003", "step-0004-thought", "step-0004"]
     assert nb.metadata.kernelspec.name == "mlgym-prisoners_dilemma"
     assert nb.cells[1].metadata.tags == ["parameters"]
-    meta = nb.metadata.mlgym
-    assert meta["exit_status"] == "submitted" and meta["status"] == "finished" and meta["steps"] == 4
-    assert [s["kind"] for s in meta["scores"]] == ["validate", "submit"]
-    assert meta["sandbox"]["image_id"].startswith("sha256:")
+    meta = load_episode(path).meta
+    assert meta.exit == "submitted" and meta.steps == 4 and meta.finished
+    assert [g.kind for g in meta.scores] == ["validate", "submit"]
+    validate, submit = meta.scores
+    assert validate.dev.value == info_validate and validate.test.status == "scored"  # test kept, not shown
+    assert submit.test.value == info["score"] and submit.dev.value > env.task.baseline["dev"]
+    assert submit.test.submission == {"strategy.py": submit.dev.submission["strategy.py"]}
+    assert submit.test.isolated is True
+    assert meta.sandbox["image_id"].startswith("sha256:")
     step1 = nb.cells[4]
     assert step1.outputs[0].text == "[0 1 2]\n"
     assert step1.metadata.mlgym["status"] == "ok" and "cpu_s" in step1.metadata.mlgym["usage"]
-    assert nb.cells[6].metadata.mlgym["score"]["split"] == "dev"
-    assert (path.parent / "pd-0.workspace" / "strategy.py").read_text().startswith("def row_strategy")
+    assert set(nb.cells[6].metadata.mlgym["scores"]) == {"dev", "test"}
+    workspace = path.parent / "pd-0.workspace"
+    assert not workspace.is_symlink() and (workspace / "strategy.py").read_text().startswith("def row_strategy")
 
 
 def test_invalid_submission_and_step_budget(tmp_path, no_leftover_containers):
@@ -59,19 +68,42 @@ def test_invalid_submission_and_step_budget(tmp_path, no_leftover_containers):
         obs, reward, terminated, truncated, info = env.step("import os; os.remove('strategy.py')")
         assert not truncated
         obs, reward, terminated, truncated, info = env.step("%validate")
-        assert info["grade"]["status"] == "invalid"
+        assert info["grade"].status == "invalid"
         assert "budget exhausted (max_steps)" in obs and "no strategy.py in the workspace" in obs
         assert truncated and not terminated and reward == -1.0
-    meta = nbformat.read(tmp_path / "e.ipynb", as_version=4).metadata.mlgym
-    assert meta["exit_status"] == "autosubmission (max_steps)"
-    assert [s["kind"] for s in meta["scores"]] == ["validate", "autosubmit"]
+    meta = load_episode(tmp_path / "e.ipynb").meta
+    assert meta.exit == "max_steps" and meta.exit_status == "autosubmission (max_steps)"
+    assert [g.kind for g in meta.scores] == ["validate", "autosubmit"]
 
 
-def test_gymnasium_env_checker(tmp_path, no_leftover_containers):
+def test_gymnasium_contract(tmp_path, no_leftover_containers):
+    import gymnasium
     from gymnasium.utils.env_checker import check_env
+    from gymnasium.wrappers import RecordEpisodeStatistics, TimeLimit
 
     with mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode=tmp_path / "c.ipynb") as env:
         check_env(env, skip_render_check=True)
+    env = gymnasium.make("mlgym/prisoners_dilemma", sandbox="docker", episode=tmp_path / "g.ipynb",
+                         max_episode_steps=2)
+    assert isinstance(env, TimeLimit)  # gymnasium adds its wrappers; ours sees Actions through them
+    env = RecordEpisodeStatistics(env)
+    try:
+        obs, info = env.reset(seed=4)
+        assert info["seed"] == 4
+        env.step(mlgym_nb.Action("x = 1", thought="through the wrappers"))
+        obs, reward, terminated, truncated, info = env.step("%validate")
+        assert truncated and "episode" in info  # TimeLimit truncated, RecordEpisodeStatistics reports it
+    finally:
+        env.close()
+    nb = nbformat.read(tmp_path / "g.ipynb", as_version=4)
+    assert nb.cells[3].source == "through the wrappers" and nb.metadata.mlgym["exit"] == "interrupted"
+
+
+def test_reset_without_seed_records_the_seed_it_used(tmp_path, no_leftover_containers):
+    with mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode=tmp_path / "n.ipynb") as env:
+        obs, info = env.reset()
+        obs, *_ = env.step("print(seed)")
+    assert obs.startswith(str(info["seed"])) and load_episode(tmp_path / "n.ipynb").meta.seed == info["seed"]
 
 
 def test_reset_twice_starts_a_new_episode(tmp_path, no_leftover_containers):
@@ -80,8 +112,8 @@ def test_reset_twice_starts_a_new_episode(tmp_path, no_leftover_containers):
         env.step("a = 1")
         env.reset(seed=1)
         assert env.step("print(seed)")[0].startswith("1")
-    first = nbformat.read(tmp_path / "r.ipynb", as_version=4).metadata.mlgym
-    assert first["exit_status"] == "abandoned (reset)"
+    first = load_episode(tmp_path / "r.ipynb").meta
+    assert first.exit == "interrupted"
     assert (tmp_path / "r-1.ipynb").exists()
 
 
@@ -106,15 +138,16 @@ def test_no_container_survives_a_crashed_driver(tmp_path, how):
     client = docker.from_env()
     assert client.containers.list(all=True, filters={"label": "mlgym.sandbox"}) == []
     nb = nbformat.read(tmp_path / "k.ipynb", as_version=4)
-    assert nb.metadata.mlgym["status"] == "interrupted"
+    assert nb.metadata.mlgym["exit"] == "interrupted"
     assert nb.cells[-1].id == "step-0001"  # the finished step is kept
+    assert (tmp_path / "k.workspace" / "strategy.py").is_file()  # archived next to the notebook
 
 
 def test_incremental_save_matches_nbformat(tmp_path, no_leftover_containers):
     path = tmp_path / "fmt.ipynb"
     with mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode=path) as env:
         env.reset(seed=0)
-        env.step("print('a\\nb')\n1 + 1", thought="multi\nline thought ü")
+        env.step(mlgym_nb.Action("print('a\\nb')\n1 + 1", thought="multi\nline thought ü"))
         env.step("import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()")
         env.step("%validate")
     text = path.read_text()
@@ -130,6 +163,7 @@ def test_warm_pool_hands_over_a_ready_kernel(tmp_path, no_leftover_containers):
         deadline = time.monotonic() + 60
         while env.pool._ready.qsize() < 1 and time.monotonic() < deadline:
             time.sleep(0.1)
+        pooled = [str(ws.path) for _, ws in list(env.pool._ready.queue)]
         obs, info = env.reset(seed=5)
         assert info["workspace"] == str(tmp_path / "w-1.workspace")
         obs, *_ = env.step("import os; print(sorted(os.listdir('.')), seed, os.getuid())")
@@ -138,7 +172,7 @@ def test_warm_pool_hands_over_a_ready_kernel(tmp_path, no_leftover_containers):
         env.step("import os; os._exit(1)")
         assert env.step("open('after.txt', 'w').write('x')")[-1]["status"] == "ok"
         assert (tmp_path / "w-1.workspace" / "after.txt").exists()
-    assert not any((tmp_path / ".mlgym-pool").iterdir())  # idle workspaces are removed with the pool
+    assert not any(Path(p).exists() for p in pooled)  # idle workspaces are removed with the pool
 
 
 def test_containers_of_a_killed_driver_are_reaped(tmp_path):

@@ -94,10 +94,11 @@ def test_nbconvert_html_of_an_episode_shows_the_outcome_first(tmp_path, no_lefto
     episode = tmp_path / "ep.ipynb"
     with mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode=episode, agent="replay") as env:
         env.reset(seed=0)
-        env.step(load_task("prisoners_dilemma").reference_cells()[0], thought="Reciprocate, forgive once.")
+        cell = load_task("prisoners_dilemma").reference_cells()[0]
+        env.step(mlgym_nb.Action(cell, thought="Reciprocate, forgive once."))
         env.step("%submit")
     header = nbformat.read(episode, as_version=4).cells[0].source
-    assert "**Ended:** submitted after 2 steps." in header and "| 2 | submit | test | 2.5094 | 2.409 |" in header
+    assert "**Ended:** submitted after 2 steps." in header and "| 2 | submit | 2.4012 | 2.5106 |" in header
     proc = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", str(episode)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

@@ -1,10 +1,52 @@
-"""KernelSession behaviour: timeouts, restarts, deaths, stdin, output caps (Docker sandbox)."""
+"""KernelSession behaviour: timeouts, restarts, deaths, stdin, output caps (Docker sandbox); the output sink
+on scripted iopub messages (fast tier)."""
 
-import pytest
+from mlgym_nb.kernel import MAX_OUTPUTS, MAX_STREAM_CHARS, CellResult, _OutputSink
 
-from mlgym_nb.kernel import MAX_STREAM_CHARS
 
-pytestmark = pytest.mark.docker
+def msg(kind, **content):
+    return {"msg_type": kind, "content": content, "header": {"msg_type": kind}, "parent_header": {}}
+
+
+def test_the_sink_merges_streams_caps_them_and_notes_what_it_cut():
+    sink = _OutputSink()
+    sink.add(msg("execute_input", execution_count=4, code="..."))
+    for i in range(3):
+        sink.add(msg("stream", name="stdout", text=f"line {i}\n"))
+    sink.add(msg("stream", name="stderr", text="warn\n"))
+    sink.add(msg("stream", name="stdout", text="x" * (MAX_STREAM_CHARS + 10)))
+    sink.finish()
+    kinds = [(o.output_type, o.get("name")) for o in sink.outputs]
+    assert kinds == [("stream", "stdout"), ("stream", "stderr"), ("stream", "stdout"), ("stream", "stderr")]
+    assert sink.outputs[0].text == "line 0\nline 1\nline 2\n" and sink.execution_count == 4
+    assert sum(len(o.text) for o in sink.outputs[:3]) == MAX_STREAM_CHARS
+    dropped = len("line 0\nline 1\nline 2\nwarn\n") + 10
+    assert sink.notes == [f"output truncated: {dropped} characters of stream output were not recorded "
+                          f"(cap {MAX_STREAM_CHARS})"]
+
+
+def test_the_sink_keeps_errors_clears_and_caps_displays():
+    sink = _OutputSink()
+    sink.add(msg("display_data", data={"text/plain": "old"}, metadata={}))
+    sink.add(msg("clear_output", wait=False))
+    for i in range(MAX_OUTPUTS + 5):
+        sink.add(msg("display_data", data={"text/plain": str(i)}, metadata={}))
+    sink.add(msg("error", ename="StdinNotImplementedError", evalue="no input", traceback=["tb"]))
+    sink.finish()
+    assert len(sink.outputs) == MAX_OUTPUTS + 1 and sink.outputs[0].data["text/plain"] == "0"
+    assert sink.outputs[-1].output_type == "error" and sink.error["ename"] == "StdinNotImplementedError"
+    assert "input() is not available: cells cannot read from stdin" in sink.notes
+    assert f"5 outputs were not recorded (cap {MAX_OUTPUTS} per cell)" in sink.notes
+
+
+def test_the_agents_view_is_cut_in_the_middle_and_says_so():
+    sink = _OutputSink()
+    sink.add(msg("stream", name="stdout", text="".join(f"{i:05d}\n" for i in range(2000))))
+    sink.add(msg("display_data", data={"image/png": "aGk=", "text/plain": "<Figure>"}, metadata={}))
+    view = CellResult("ok", sink.outputs, notes=["a note"]).text(limit=300)
+    assert view.startswith("00000\n") and "characters cut" in view and view.rstrip().endswith("[a note]")
+    assert "[image/png image]" in view and len(view) < 500
+    assert CellResult("ok").text() == "[no output]\n"
 
 
 

@@ -41,11 +41,14 @@ def test_rerun_reproduces_a_replayed_episode(tmp_path, no_leftover_containers):
     assert "**Reproduced**; all step outputs identical." in proc.stdout
     out = nbformat.read(tmp_path / "ep.rerun.ipynb", as_version=4)
     report = out.metadata.mlgym["rerun"]
-    assert report["reproduced"] and report["scores"]["test"] == {"original": 2.5094, "rerun": 2.5094, "same": True}
+    test = report["scores"]["test"]
+    assert report["reproduced"] and test["same"] and test["original"] == test["other"] > 2.5
+    assert [g["kind"] for g in out.metadata.mlgym["scores"]] == ["validate", "submit"]  # graded again, not copied
     assert out.metadata.papermill["parameters"] == {}
     assert report["artefacts"] == {"strategy.py": "same"}  # restart-and-run-all makes the same submission
     validate = next(c for c in out.cells if c.get("id") == "step-0002")
-    assert validate.metadata.mlgym["original"]["score"]["value"] == validate.metadata.mlgym["score"]["value"]
+    original, again = validate.metadata.mlgym["original"]["scores"], validate.metadata.mlgym["scores"]
+    assert original["dev"]["value"] == again["dev"]["value"]
     assert validate.metadata.mlgym["original"]["outputs"][0]["text"] == validate.outputs[0].text
     assert (tmp_path / "ep.rerun.md").read_text().startswith("# Rerun of")
 
@@ -76,7 +79,7 @@ def test_rerun_with_another_seed_does_not_reproduce_seeded_output(tmp_path, no_l
     proc = cli("rerun", str(episode), "--sandbox", "docker", "--seed", "5", cwd=tmp_path)
     report = nbformat.read(tmp_path / "s.rerun.ipynb", as_version=4).metadata.mlgym["rerun"]
     assert report["first_divergence"] == "step-0001" and report["seed"] == 5
-    assert proc.returncode == 1 and "**NOT reproduced**" in proc.stdout  # no score was recorded to reproduce
+    assert proc.returncode == 1 and "**Not comparable**: the original and other notebook graded nothing" in proc.stdout
 
 
 @pytest.mark.docker
@@ -88,7 +91,7 @@ def test_papermill_cli_finds_the_mlgym_engine(tmp_path, no_leftover_containers):
                           timeout=300, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     cells = {c.get("id"): c for c in nbformat.read(tmp_path / "p-out.ipynb", as_version=4).cells}
-    assert cells["step-0002"].outputs[0].text.startswith("dev score = 2.3409")
+    assert cells["step-0002"].outputs[0].text.startswith("dev score = 2.34")
     assert cells["step-0001"].metadata.papermill["status"] == "completed"
 
 
@@ -101,7 +104,7 @@ def test_resume_after_a_killed_driver_and_fork(tmp_path, no_leftover_containers)
         import mlgym_nb
         env = mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode={str(episode)!r})
         env.reset(seed=0)
-        env.step("x = 41", thought="first")
+        env.step(mlgym_nb.Action("x = 41", thought="first"))
         env.step("open('note.txt', 'w').write(str(x + 1))")
         print("ready", flush=True)
         import time; time.sleep(120)
@@ -119,7 +122,7 @@ def test_resume_after_a_killed_driver_and_fork(tmp_path, no_leftover_containers)
     nb = nbformat.read(resumed, as_version=4)
     steps = [c for c in nb.cells if c.cell_type == "code" and c.id.startswith("step-")]
     assert [c.source for c in steps[:2]] == ["x = 41", "open('note.txt', 'w').write(str(x + 1))"]
-    assert steps[0].metadata.mlgym["agent"] == {"replayed": True} and nb.cells[3].source == "first"
+    assert steps[0].metadata.mlgym["agent"]["replayed"] is True and nb.cells[3].source == "first"
     assert nb.metadata.mlgym["resumed_from"] == {"episode": str(episode), "steps": 2}
     assert (resumed.with_suffix(".workspace") / "note.txt").read_text() == "42"
 
@@ -129,3 +132,52 @@ def test_resume_after_a_killed_driver_and_fork(tmp_path, no_leftover_containers)
     (forked,) = (tmp_path / "fork").glob("*.ipynb")
     assert nbformat.read(forked, as_version=4).metadata.mlgym["resumed_from"]["steps"] == 1
     assert not (forked.with_suffix(".workspace") / "note.txt").exists()
+
+
+def _episode(path, outputs, dev=2.4, test=2.5):
+    from mlgym_nb.episode import EpisodeRecorder
+    from mlgym_nb.schema import Score, Step
+    from mlgym_nb.tasks import load_task
+
+    recorder = EpisodeRecorder(path, load_task("prisoners_dilemma"), seed=0)
+    for i, text in enumerate(outputs, 1):
+        out = nbformat.v4.new_output("stream", name="stdout", text=text)
+        recorder.record_step(Step(step=i, kind="cell", status="ok", started="t", duration=0.1), f"c{i}", None, [out], i)
+    scores = {"dev": Score(split="dev", value=dev), "test": Score(split="test", value=test)}
+    recorder.record_step(Step(step=len(outputs) + 1, kind="submit", status="scored", started="t", duration=1,
+                              scores=scores), "%submit", None, [], None)
+    recorder.finish("submitted")
+    from mlgym_nb.episode import load_episode
+
+    return load_episode(path)
+
+
+def test_compare_matches_outputs_and_final_scores(tmp_path):
+    from mlgym_nb.rerun import compare, summary
+    from mlgym_nb.tasks import load_task
+
+    task = load_task("prisoners_dilemma")
+    a = _episode(tmp_path / "a.ipynb", ["at 0x7f00aa11bb22: 0.30000000000000004\n", "x\n"])
+    same = _episode(tmp_path / "b.ipynb", ["at 0x55aa00ff0011: 0.3\n", "x\n"], test=2.51)  # within tolerance 0.02
+    report = compare(a, same, task)
+    assert report["reproduced"] and report["identical_outputs"]
+    other = _episode(tmp_path / "c.ipynb", ["at 0x55aa00ff0011: 0.3\n", "y\n"], test=2.6)
+    report = compare(a, other, task)
+    assert not report["reproduced"] and report["first_divergence"] == "step-0002"
+    assert report["scores"]["test"] == {"original": 2.5, "other": 2.6, "same": False}
+    assert "**NOT reproduced**; first divergence at `step-0002`." in summary(report, "t")
+
+
+def test_scores_copied_by_plain_papermill_are_not_trusted(tmp_path):
+    from mlgym_nb.episode import load_episode
+    from mlgym_nb.rerun import compare, summary
+    from mlgym_nb.tasks import load_task
+
+    a = _episode(tmp_path / "a.ipynb", ["x\n"])
+    copy = nbformat.read(tmp_path / "a.ipynb", as_version=4)
+    copy.metadata["papermill"] = {"parameters": {}}  # what `papermill a.ipynb b.ipynb` leaves: the metadata as it was
+    nbformat.write(copy, tmp_path / "b.ipynb")
+    report = compare(a, load_episode(tmp_path / "b.ipynb"), load_task("prisoners_dilemma"))
+    assert not report["reproduced"] and report["graded"] == {"original": True, "other": False}
+    assert report["scores"]["test"]["other"] == "not graded" and report["artefacts"] == {}
+    assert summary(report, "t").splitlines()[2].startswith("**Not comparable**: the other notebook graded nothing")

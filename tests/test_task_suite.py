@@ -10,7 +10,7 @@ import pytest
 
 from mlgym_nb.kernel import KernelSession
 from mlgym_nb.tasks import list_tasks, load_task
-from mlgym_nb.workspace import new_workspace, prepared_data
+from mlgym_nb.workspace import Workspace, prepared_data
 
 pytestmark = pytest.mark.docker
 TASKS = list_tasks()
@@ -51,14 +51,17 @@ def test_hidden_files_are_not_in_the_agent_container(task_id, tmp_path, no_lefto
             "            if size in secret and hashlib.sha256(open(p, 'rb').read()).hexdigest() in secret[size]:\n"
             "                found.append(p)\n"
             "print(sorted(found))") % (secret,)
-    workspace = new_workspace(task, tmp_path / "ws")
+    ws = Workspace.create(task, tmp_path / "ws")
+    workspace = ws.path
     with KernelSession(task, workspace, sandbox="docker") as session:
         result = session.run(code, timeout=120)
         assert result.status == "ok", result.text()
         assert result.text().strip() == "[]"
         planted = next(p for p in hidden.rglob("*") if p.is_file())  # the probe must see a leak if there is one
         shutil.copy(planted, workspace / "leak.bin")
+        (workspace / "leak.bin").chmod(0o644)
         assert session.run(code, timeout=120).text().strip() == "['/workspace/leak.bin']"
+    ws.finish()
 
 
 @pytest.mark.parametrize("task_id", TASKS)
@@ -66,7 +69,7 @@ def test_missing_submission_is_invalid_with_a_clear_message(task_id, tmp_path, n
     from mlgym_nb.grading import grade
 
     task = load_task(task_id)
-    workspace = new_workspace(task, tmp_path / "ws")
+    workspace = Workspace.create(task, tmp_path / "ws").path
     for name in task.grader.submission:
         (workspace / name).unlink(missing_ok=True)
     score = grade(task, workspace, "dev", "docker")

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ..actions import Action
+from ..schema import EXITS
 from ..tasks import TaskSpec
 
-#: Why an episode ended: a closed set, recorded as ``metadata.mlgym.exit`` in the notebook.
-EXITS = ("submitted", "max_steps", "time", "cost", "context", "format", "api_error", "kernel_error")
-
-
-@dataclass
-class Action:
-    """One move of an agent: a cell to run (``%validate`` and ``%submit`` included)."""
-
-    cell: str
-    """Source of the cell; ``%validate`` or ``%submit`` for those actions."""
-    thought: str = ""
-    """The reasoning that came with it, recorded as a markdown cell above the action."""
-    meta: dict[str, Any] = field(default_factory=dict)
-    """Per-step usage (tokens, cost, model latency, retries) recorded in the cell's metadata."""
+__all__ = ["EXITS", "Action", "Agent", "AgentExit"]
 
 
 class AgentExit(Exception):
-    """The agent cannot or should not go on; ``exit`` is one of EXITS."""
+    """The agent cannot or should not go on; ``exit`` is one of schema.EXITS."""
 
     def __init__(self, exit: str, message: str) -> None:
         assert exit in EXITS, exit

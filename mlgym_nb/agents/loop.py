@@ -6,9 +6,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..actions import Action
 from ..env import NotebookEnv
 from ..errors import KernelDiedError
-from .base import Action, Agent, AgentExit
+from .base import Agent, AgentExit
 
 
 @dataclass
@@ -16,9 +17,13 @@ class EpisodeResult:
     """How an episode ended."""
 
     exit: str
-    """One of agents.base.EXITS."""
+    """One of schema.EXITS."""
     score: float | None
     """The final test score (None when unscored)."""
+    status: str
+    """The final grading's status: scored, invalid or error."""
+    message: str
+    """Why it ended, when not by a submission (the agent's or the harness's words)."""
     steps: int
     episode: str
     """Path of the episode notebook."""
@@ -35,46 +40,43 @@ def run_episode(env: NotebookEnv, agent: Agent, seed: int | None = 0,
     kernel first and shown to the agent as its own past turns, then the agent takes over.
     """
     obs, info = env.reset(seed=seed)
-    assert env.recorder is not None
-    env.recorder.meta["agent"] = agent.describe()
+    recorder = env.recorder
+    assert recorder is not None
+    recorder.meta.agent = agent.describe()
     agent.reset(env.task, obs)
-    exit, final = None, None
+    exit, message, final = None, "", None
     started = time.monotonic()
     if prefix:
-        env.recorder.meta["resumed_from"] = {"episode": prefix_source, "steps": len(prefix)}
+        recorder.meta.resumed_from = {"episode": prefix_source, "steps": len(prefix)}
         for action in prefix:
-            obs, _reward, terminated, truncated, info = env.step(action.cell, thought=action.thought,
-                                                                 meta={"replayed": True})
+            replayed = Action(action.cell, action.thought, {"replayed": True})
+            obs, _reward, terminated, truncated, info = env.step(replayed)
             if hasattr(agent, "observe"):
                 agent.observe(action, obs)
             if on_step:
                 on_step(info, action.cell)
             if terminated or truncated:
-                exit, final = ("submitted" if terminated else env.recorder.meta["exit"]), info.get("grade")
+                exit, final = recorder.meta.exit, info.get("grade")
                 break
     while exit is None:
         try:
             action = agent.act(obs)
         except AgentExit as stop:
-            exit = stop.exit
-            env.recorder.meta["exit_message"] = stop.message
+            exit, message = stop.exit, stop.message
             break
         try:
-            obs, _reward, terminated, truncated, info = env.step(action.cell, thought=action.thought,
-                                                                 meta=action.meta)
+            obs, _reward, terminated, truncated, info = env.step(action)
         except KernelDiedError as err:
-            exit = "kernel_error"
-            env.recorder.meta["exit_message"] = str(err)
+            exit, message = "kernel_error", str(err)
             break
         if on_step:
             on_step(info, action.cell)
-        if terminated:
-            exit, final = "submitted", info.get("grade")
-        elif truncated:
-            exit, final = env.recorder.meta["exit"], info.get("grade")
+        if terminated or truncated:
+            exit, final = recorder.meta.exit, info.get("grade")
     if final is None:
-        final = env.end(exit).as_dict()
-    env.recorder.meta["usage"] = {**agent.usage(), "wall_seconds": round(time.monotonic() - started, 3)}
-    env.recorder.save()
-    return EpisodeResult(exit=exit, score=final.get("value"), steps=env.recorder.meta["steps"],
-                         episode=str(env.recorder.path), usage=env.recorder.meta["usage"])
+        final = env.end(exit, message)
+    recorder.meta.usage = {**agent.usage(), "wall_seconds": round(time.monotonic() - started, 3)}
+    recorder.save()
+    return EpisodeResult(exit=exit, score=final.value, status=final.status,
+                         message=message or recorder.meta.exit_message, steps=recorder.meta.steps,
+                         episode=str(recorder.path), usage=recorder.meta.usage)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
-from ..episode import ACTION_SPLITS
-from .base import Action
+from ..actions import Action, harness_action
+from .model import ToolCall
 
 ACTION_TOOLS = ("run_cell", "validate", "submit")
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\n(.*?)```", re.S)
@@ -35,7 +34,7 @@ def parse_text_reply(text: str | None, cut: bool = False) -> Action:
             raise FormatError("Your code block was empty. Put the cell to run inside the ```python block.")
         thought = _FENCE.sub("", text).strip()
         return Action(cell=code, thought=thought)
-    bare = [line.strip() for line in text.splitlines() if line.strip() in ACTION_SPLITS]
+    bare = [line.strip() for line in text.splitlines() if harness_action(line)]
     if len(bare) == 1:
         return Action(cell=bare[0], thought=text.replace(bare[0], "").strip())
     if cut and text.count("```") % 2 == 1:
@@ -45,12 +44,12 @@ def parse_text_reply(text: str | None, cut: bool = False) -> Action:
                       "to run (or `%validate`, or `%submit`).")
 
 
-def parse_tool_calls(calls: list[Any], content: str | None) -> Action:
+def parse_tool_calls(calls: list[ToolCall], content: str | None) -> Action:
     """Exactly one call of run_cell(code) / validate() / submit(); memory tools are handled by the agent."""
     if len(calls) != 1:
         raise FormatError(f"You called {len(calls)} tools at once; call exactly one tool per turn.")
     call = calls[0]
-    name, raw = call.function.name, call.function.arguments or "{}"
+    name, raw = call.name, call.arguments or "{}"
     try:
         args = json.loads(raw)
     except json.JSONDecodeError as exc:

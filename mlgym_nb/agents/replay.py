@@ -5,23 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
-from ..errors import EpisodeError
+from ..episode import load_episode
 from ..tasks import TaskSpec
 from .base import Action, AgentExit
 
 
 def episode_actions(path: Path) -> list[Action]:
     """The steps of a recorded episode as Actions (thoughts included), in order."""
-    try:
-        nb = nbformat.read(str(path), as_version=4)
-    except (OSError, nbformat.reader.NotJSONError) as exc:
-        raise EpisodeError(f"cannot read episode {path}: {exc}") from None
-    thoughts = {c.id[: -len("-thought")]: c.source for c in nb.cells
-                if c.cell_type == "markdown" and c.get("id", "").endswith("-thought")}
-    return [Action(cell=c.source, thought=thoughts.get(c.id, "")) for c in nb.cells
-            if c.cell_type == "code" and c.get("id", "").startswith("step-")]
+    episode = load_episode(path)
+    return [Action(cell=cell.source, thought=episode.thought(cell)) for cell, _step in episode.steps]
 
 
 class ReplayAgent:

@@ -1,38 +1,66 @@
-"""The Sandbox contract: where one kernel, or one grader command, runs.
+"""The Sandbox contract: where one kernel, or one grading, runs.
 
-A Sandbox is made per kernel by the provisioner (``sandbox/provisioner.py``), which calls
-``launch`` once per kernel start (restarts call ``remove`` and then ``launch`` again) and
-``poll``/``wait``/``send_signal``/``kill`` as jupyter_client asks. The grader calls ``run``
-on a fresh Sandbox for each grading.
+A Sandbox is a handle made per kernel (by ``KernelSession`` or the Jupyter provisioner) or per
+grading (by ``grading.grade``). For a kernel, ``start`` is called once per kernel process
+(a restart calls ``close`` and then ``start`` again) and ``poll`` / ``send_signal`` /
+``death_reason`` / ``usage`` while it runs. A grading calls ``run`` once.
 """
 
 from __future__ import annotations
 
-import subprocess
+import signal
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..tasks import ResourcesSpec
 
 
-@dataclass(frozen=True)
-class Mounts:
-    """Host folders a sandbox exposes, by their path inside it."""
+def exit_reason(code: int | None) -> str:
+    """A kernel's exit code in words: the signal that killed it, or the code."""
+    if code is not None and (code < 0 or code > 128):
+        signum = -code if code < 0 else code - 128
+        try:
+            name = signal.Signals(signum).name
+        except ValueError:
+            name = f"signal {signum}"
+        return f"killed by signal {name}" + (f" (exit code {code})" if code > 0 else "")
+    return f"the kernel process exited with code {code}"
 
-    workspace: Path
-    """Read-write at /workspace (read-only for graders)."""
-    readonly: dict[str, Path] = field(default_factory=dict)
-    """Extra read-only folders: /data for kernels; /grader and /hidden for graders."""
+
+def gib(nbytes: int) -> str:
+    """A byte count for messages: ``1.0 GiB`` or ``512 MiB``."""
+    return f"{nbytes / (1 << 30):.1f} GiB" if nbytes >= 1 << 30 else f"{nbytes >> 20} MiB"
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A host folder the sandbox exposes at ``inside`` (a path of ``layout``)."""
+
+    host: Path
+    inside: str
+    writable: bool = False
+
+
+@dataclass
+class RunResult:
+    """The outcome of a one-off command (a grading)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    failure: str | None = None
+    """``time`` or ``memory`` when the sandbox stopped the command at its limit; None when it ended on its own."""
 
 
 class Sandbox(ABC):
-    """One isolated place to run a kernel or a command for a task."""
+    """One isolated place to run a kernel or a grader for a task."""
 
-    #: Short name used on the command line and recorded in episodes.
+    #: Backend name, recorded in episodes: docker, bubblewrap or none.
     kind: str = ""
-    #: Where the sandbox mounts the connection folder (None: at its host path).
-    conn_inside: str | None = "/conn"
+    #: Whether code inside sees mounts at their ``inside`` paths (False: at their host paths).
+    maps_paths: bool = True
 
     def __init__(self, resources: ResourcesSpec, family: str, label: str) -> None:
         self.resources = resources
@@ -40,11 +68,8 @@ class Sandbox(ABC):
         self.label = label
 
     @abstractmethod
-    def launch(self, argv: list[str], mounts: Mounts, conn_dir: Path) -> None:
-        """Start the kernel command ``argv``; ``conn_dir`` holds kernel.json and the ipc sockets.
-
-        Called by the provisioner's ``launch_kernel``. Raises SandboxError if it cannot start.
-        """
+    def start(self, argv: list[str], mounts: list[Mount]) -> None:
+        """Start the kernel command ``argv``. Raises SandboxError if it cannot start."""
 
     @abstractmethod
     def poll(self) -> int | None:
@@ -55,21 +80,35 @@ class Sandbox(ABC):
         """Deliver a signal to the kernel process (no-op once it has exited)."""
 
     @abstractmethod
-    def remove(self) -> None:
-        """Stop the kernel if it still runs and free everything launch made. Idempotent."""
+    def close(self) -> None:
+        """Stop the kernel if it still runs and free what start made. Idempotent."""
 
     @abstractmethod
     def death_reason(self) -> str:
         """Why the kernel exited, in words (``out of memory (limit 1.0 GiB)``); poll() is not None."""
 
     @abstractmethod
-    def run(self, argv: list[str], mounts: Mounts, timeout: float) -> subprocess.CompletedProcess[str]:
-        """Run a one-off command to completion (grading); kills it after ``timeout`` seconds."""
+    def run(self, argv: list[str], mounts: list[Mount], timeout: float, scorer: bool = False) -> RunResult:
+        """Run a one-off command to completion; stop it after ``timeout`` seconds.
 
-    def usage(self) -> dict[str, float]:
-        """Resource use since the last call: ``cpu_s`` and ``mem_peak_mb`` where measurable."""
-        return {}
+        ``scorer``: start it as the grader's scorer (root with ``layout.SCORER_CAPS`` only, so that it
+        can run the agent's code under another uid) instead of as ``layout.KERNEL_UID``.
+        Raises SandboxError when the sandbox itself fails (not when the command does).
+        """
 
-    def describe(self) -> dict[str, object]:
+    def usage(self) -> dict[str, Any]:
+        """Resource use since the last call: ``cpu_s``, ``mem_peak_mb`` and their ``source``."""
+        return {"source": "unavailable"}
+
+    def describe(self) -> dict[str, Any]:
         """What to record in an episode about this sandbox (kind, image, limits)."""
         return {"kind": self.kind, "family": self.family, "resources": self.resources.model_dump()}
+
+    def inside(self, path: str, mounts: list[Mount]) -> str:
+        """Where code in the sandbox finds ``path`` (a layout path, or one below a mount)."""
+        if self.maps_paths:
+            return path
+        for mount in sorted(mounts, key=lambda m: -len(m.inside)):
+            if path == mount.inside or path.startswith(mount.inside + "/"):
+                return str(mount.host) + path[len(mount.inside):]
+        return path

@@ -1,34 +1,37 @@
 """The Docker sandbox: a locked-down container per kernel, and one per grading.
 
-Defaults follow notes/containers.md: uid 1000, no network (the kernel talks ZMQ over ipc
-sockets in a bind-mounted folder), read-only root, tmpfs /tmp, all capabilities dropped,
-no-new-privileges, and pids/memory/CPU limits from the task.
+Defaults follow notes/containers.md: no network (the kernel talks ZMQ over ipc sockets in a
+bind-mounted folder), read-only root, tmpfs /tmp, all capabilities dropped, no-new-privileges,
+pids/memory/CPU limits from the task, container logs capped. Kernels run as ``layout.KERNEL_UID``;
+graders start as root with ``layout.SCORER_CAPS`` only (see tasks/_common/player.py).
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
-from pathlib import Path
+from typing import Any
 
 import docker.errors
+import requests.exceptions
+from docker.types import LogConfig
 
 from ..errors import SandboxError
 from ..tasks import ResourcesSpec, parse_size
-from .base import Mounts, Sandbox
+from . import layout
+from .base import Mount, RunResult, Sandbox, exit_reason, gib
+from .cgroups import UsageMeter
 from .images import docker_client, require_image
-
-_CGROUP_ROOTS = ["/sys/fs/cgroup/{ctl}/docker/{id}", "/sys/fs/cgroup/system.slice/docker-{id}.scope",
-                 "/sys/fs/cgroup/docker/{id}"]
-
 
 _OWNER = f"{socket.gethostname()}:{os.getpid()}"
 _reaped = False
+#: Container logs kept by the daemon: a process printing without end cannot fill the host's disk.
+_LOGS = LogConfig(type=LogConfig.types.JSON, config={"max-size": "1m", "max-file": "1"})
+#: What a grading's output may hold; the scorer prints one JSON line.
+MAX_GRADER_OUTPUT = 200_000
 
 
-def reap_orphans(client) -> list[str]:
+def reap_orphans(client: Any) -> list[str]:
     """Remove our containers whose driving process on this host is gone (killed with SIGKILL, say).
 
     Closing an env removes its containers, and so does a normal or Ctrl-C exit; only a driver
@@ -55,10 +58,6 @@ def reap_orphans(client) -> list[str]:
     return removed
 
 
-def _gib(nbytes: int) -> str:
-    return f"{nbytes / (1 << 30):.1f} GiB" if nbytes >= 1 << 30 else f"{nbytes >> 20} MiB"
-
-
 class DockerSandbox(Sandbox):
     """Kernel and grader containers on the local Docker daemon."""
 
@@ -72,30 +71,29 @@ class DockerSandbox(Sandbox):
         if not _reaped:  # once per process
             _reaped = True
             reap_orphans(self.client)
-        self.container = None
-        self._cpu_ns = 0
-        self._cgroup_paths: dict[tuple[str, str], Path | None] = {}
+        self.container: Any = None
+        self._meter: UsageMeter | None = None
 
-    def _options(self, mounts: Mounts, workspace_mode: str) -> dict:
+    def _options(self, mounts: list[Mount], scorer: bool) -> dict[str, Any]:
         res = self.resources
-        volumes = {str(mounts.workspace): {"bind": "/workspace", "mode": workspace_mode}}
-        volumes.update({str(host): {"bind": inside, "mode": "ro"} for inside, host in mounts.readonly.items()})
+        volumes = {str(m.host): {"bind": m.inside, "mode": "rw" if m.writable else "ro"} for m in mounts}
+        user = dict(user="0:0", cap_add=list(layout.SCORER_CAPS)) if scorer else dict(user=f"{layout.KERNEL_UID}:"
+                                                                                             f"{layout.KERNEL_UID}")
         return dict(
-            image=self.image, user="1000:1000", init=True, network_mode="none", read_only=True,
+            image=self.image, init=True, network_mode="none", read_only=True,
             tmpfs={"/tmp": f"rw,size={parse_size(res.tmpfs)},mode=1777"}, cap_drop=["ALL"],
             security_opt=["no-new-privileges"], pids_limit=res.pids, mem_limit=res.memory_bytes,
             memswap_limit=res.memory_bytes, nano_cpus=int(res.cpus * 1e9), volumes=volumes,
-            working_dir="/workspace", labels={"mlgym.sandbox": self.label, "mlgym.owner": _OWNER}, detach=True,
+            working_dir=layout.WORKSPACE if not scorer else "/", log_config=_LOGS,
+            labels={"mlgym.sandbox": self.label, "mlgym.owner": _OWNER}, detach=True, **user,
         )
 
-    def launch(self, argv: list[str], mounts: Mounts, conn_dir: Path) -> None:
-        options = self._options(mounts, "rw")
-        options["volumes"][str(conn_dir)] = {"bind": "/conn", "mode": "rw"}
+    def start(self, argv: list[str], mounts: list[Mount]) -> None:
         try:
-            self.container = self.client.containers.run(command=argv, **options)
+            self.container = self.client.containers.run(command=argv, **self._options(mounts, scorer=False))
         except docker.errors.APIError as exc:
             raise SandboxError(f"could not start the kernel container from {self.image}: {exc.explanation}") from None
-        self._cpu_ns = 0
+        self._meter = UsageMeter(self.container.id)
 
     def poll(self) -> int | None:
         if self.container is None:
@@ -114,7 +112,10 @@ class DockerSandbox(Sandbox):
             except docker.errors.APIError:
                 pass  # exited in between
 
-    def remove(self) -> None:
+    def close(self) -> None:
+        if self._meter is not None:
+            self._meter.close()
+            self._meter = None
         if self.container is None:
             return
         try:
@@ -128,62 +129,40 @@ class DockerSandbox(Sandbox):
             return "its container is gone"
         state = self.container.attrs["State"]
         if state.get("OOMKilled"):
-            return f"out of memory (limit {_gib(self.resources.memory_bytes)})"
-        code = int(state.get("ExitCode", -1))
-        if code > 128:
-            name = signal.Signals(code - 128).name if code - 128 in signal.Signals._value2member_map_ else code - 128
-            return f"killed by signal {name} (exit code {code})"
-        return f"the kernel process exited with code {code}"
+            return f"out of memory (limit {gib(self.resources.memory_bytes)})"
+        return exit_reason(int(state.get("ExitCode", -1)))
 
-    def _cgroup_file(self, ctl: str, name: str) -> Path | None:
-        if self.container is None:
-            return None
-        key = (self.container.id, name)
-        if key not in self._cgroup_paths:
-            found = (Path(p.format(ctl=ctl, id=self.container.id)) / name for p in _CGROUP_ROOTS)
-            self._cgroup_paths[key] = next((path for path in found if path.exists()), None)
-        return self._cgroup_paths[key]
+    def usage(self) -> dict[str, Any]:
+        return self._meter.read() if self._meter else {"source": "unavailable"}
 
-    def usage(self) -> dict[str, float]:
-        # cgroup files give per-cell CPU time and peak memory in microseconds, unlike `docker stats`.
-        out: dict[str, float] = {}
-        cpu = self._cgroup_file("cpuacct", "cpuacct.usage")
-        if cpu is not None:
-            now = int(cpu.read_text())
-            out["cpu_s"] = round((now - self._cpu_ns) / 1e9, 3)
-            self._cpu_ns = now
-        peak = self._cgroup_file("memory", "memory.max_usage_in_bytes")
-        if peak is not None:
-            out["mem_peak_mb"] = round(int(peak.read_text()) / (1 << 20), 1)
-            try:
-                peak.write_text("0")  # start the next cell's peak from the current usage
-            except OSError:
-                pass
-        return out
-
-    def describe(self) -> dict[str, object]:
+    def describe(self) -> dict[str, Any]:
         info = super().describe()
         info["image"] = self.image
         info["image_id"] = self.client.images.get(self.image).id
         return info
 
-    def run(self, argv: list[str], mounts: Mounts, timeout: float) -> subprocess.CompletedProcess[str]:
+    def run(self, argv: list[str], mounts: list[Mount], timeout: float, scorer: bool = False) -> RunResult:
         try:
-            container = self.client.containers.run(command=argv, **self._options(mounts, "ro"))
+            container = self.client.containers.run(command=argv, **self._options(mounts, scorer))
         except docker.errors.APIError as exc:
             raise SandboxError(f"could not start a container from {self.image}: {exc.explanation}") from None
         try:
+            failure = None
             try:
                 code = int(container.wait(timeout=timeout)["StatusCode"])
-            except Exception:  # the daemon's read timeout: the command ran too long
+            except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
                 container.kill()
-                code = 124
-            stdout = container.logs(stdout=True, stderr=False).decode(errors="replace")
-            stderr = container.logs(stdout=False, stderr=True).decode(errors="replace")
+                code, failure = 124, "time"
+            stdout = container.logs(stdout=True, stderr=False)[-MAX_GRADER_OUTPUT:].decode(errors="replace")
+            stderr = container.logs(stdout=False, stderr=True)[-MAX_GRADER_OUTPUT:].decode(errors="replace")
             container.reload()
             if container.attrs["State"].get("OOMKilled"):
-                stderr += f"\nout of memory (limit {_gib(self.resources.memory_bytes)})"
+                failure = "memory"
+        except docker.errors.APIError as exc:
+            raise SandboxError(f"the Docker daemon failed while running a grader: {exc.explanation}") from None
         finally:
-            container.remove(force=True)
-        return subprocess.CompletedProcess(argv, code, stdout, stderr)
-
+            try:
+                container.remove(force=True)
+            except docker.errors.APIError:
+                pass
+        return RunResult(code, stdout, stderr, failure)

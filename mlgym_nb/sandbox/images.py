@@ -9,6 +9,7 @@ installs wheels that pip downloaded on the host. Builds are skipped when the ima
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ import docker
 import docker.errors
 
 from ..errors import DockerUnavailableError, ImageMissingError, SandboxError
-from ..paths import KERNELS_DIR, cache_dir, family_requirements
+from ..paths import KERNELS_DIR, cache_dir, family_requirements, require_project
 
 BASE_TAG = "mlgym-nb/base-os:bookworm"
 #: IPython extension every kernel loads (``%validate`` / ``%submit`` outside the harness).
@@ -38,6 +39,7 @@ def image_tag(family: str) -> str:
 
 def families() -> list[str]:
     """Kernel families defined under kernels/families/."""
+    require_project("building kernel images")
     return sorted(p.name for p in (KERNELS_DIR / "families").iterdir() if (p / "requirements.txt").exists())
 
 
@@ -54,8 +56,11 @@ def docker_client() -> docker.DockerClient:
     return client
 
 
+_logger = logging.getLogger(__name__)
+
+
 def _log(msg: str) -> None:
-    print(f"[images] {msg}", file=sys.stderr, flush=True)
+    _logger.info("[images] %s", msg)
 
 
 def _debian_mirror() -> str:
@@ -127,6 +132,7 @@ def build_family(family: str = "base", force: bool = False) -> str:
     """
     from .local import local_venv_current
 
+    require_project("building kernel images")
     requirements = family_requirements(family)
     if not requirements.exists():
         raise SandboxError(f"unknown kernel family {family!r}; families: {', '.join(families())}")

@@ -1,55 +1,68 @@
-"""Shared by the graders of the game tasks: the agent's strategy from the workspace plays hidden
-opponents with a seeded RNG; the metrics are printed as one JSON dict."""
+"""Shared by the graders of the game tasks: the agent's strategy plays hidden opponents.
+
+The strategy runs in a player process (player.py); this scorer owns the opponents, their RNGs,
+the payoffs and the counts. The games against one opponent are played in lockstep, one round
+trip per round for all of them, and each game has its own RNG, so the result does not depend on
+the order of the calls. The strategy sees ``history`` as a list of [its move, the opponent's
+move] pairs.
+"""
 
 import json
 import random
-import traceback
 from pathlib import Path
 
-from kit import fail, load_function, parse_args
+from kit import fail, parse_args, report, require
+from player import Player, PlayerError
+
+#: Seconds per round trip: a fixed allowance plus this much per game in the batch.
+ROUND_BASE, PER_CALL = 2.0, 0.02
 
 
-def tournament(row_strategy, opponents, split, play_game):
-    """Mean payoff of row_strategy over ``games_per_opponent`` games against each named opponent.
+def tournament(player, opponents, split, check_move, payoff):
+    """Mean payoff per round of the player's row_strategy over the split's games; the metrics dict.
 
-    ``play_game(row_strategy, opponent, rng) -> (total payoff, rounds)``. Returns the metrics dict.
+    ``check_move(move)`` returns the move as the game uses it or calls ``fail``;
+    ``payoff(mine, theirs)`` is the row player's payoff of one round.
     """
-    rng = random.Random(split["seed"])
-    random.seed(split["seed"])  # strategies that use the global RNG are reproducible too
-    payoff = rounds = 0
+    total = rounds = 0
     for name in split["opponents"]:
-        for _ in range(split["games_per_opponent"]):
+        rngs = [random.Random(f"{split['seed']}:{name}:{game}") for game in range(split["games_per_opponent"])]
+        lengths = [rng.randint(5, 15) for rng in rngs]
+        histories = [[] for _ in rngs]
+        for turn in range(max(lengths)):
+            live = [g for g, length in enumerate(lengths) if turn < length]
             try:
-                total, length = play_game(row_strategy, opponents[name], rng)
-            except Exception:
-                fail("the strategy raised:\n" + traceback.format_exc(limit=3))
-            payoff, rounds = payoff + total, rounds + length
-    return {"score": round(payoff / rounds, 4), "rounds": rounds}
+                moves = player.map("row_strategy", [[histories[g]] for g in live],
+                                   timeout=ROUND_BASE + PER_CALL * len(live))
+            except PlayerError as exc:
+                fail(f"row_strategy failed: {exc}")
+            for g, move in zip(live, moves, strict=True):
+                mine = check_move(move)
+                theirs = opponents[name]([(b, a) for a, b in histories[g]], rngs[g])
+                total += payoff(mine, theirs)
+                rounds += 1
+                histories[g].append((mine, theirs))
+    return {"score": round(total / rounds, 4), "rounds": rounds}
 
 
-def play_matrix_game(payoff):
-    """A play_game for a 2x2 game with the row player's payoffs ``payoff[(mine, theirs)]``."""
-
-    def play(row_strategy, opponent, rng):
-        history, total = [], 0
-        for _ in range(rng.randint(5, 15)):
-            mine = row_strategy(list(history))
-            if mine not in (0, 1):
-                fail(f"row_strategy returned {mine!r}; it must return 0 or 1")
-            theirs = opponent([(b, a) for a, b in history], rng)
-            total += payoff[(mine, theirs)]
-            history.append((mine, theirs))
-        return total, len(history)
-
-    return play
+def matrix_move(move):
+    """A 2x2 game's move: 0 or 1."""
+    if move not in (0, 1):
+        fail(f"row_strategy returned {move!r}; it must return 0 or 1")
+    return int(move)
 
 
-def main(opponents, play_game):
-    """Command line of a game grader: plays /workspace/strategy.py's row_strategy."""
+def main(opponents, check_move, payoff):
+    """Command line of a game grader: plays the submitted strategy.py's row_strategy."""
     args = parse_args()
     split = json.loads((Path(args.hidden) / "splits.json").read_text())[args.split]
-    strategy = load_function(Path(args.workspace) / "strategy.py", "row_strategy", "(history)")
-    print(json.dumps(tournament(strategy, opponents, split, play_game)))
+    path = require(args.submission, "strategy.py", "define row_strategy(history)")
+    try:
+        player = Player(path, ["row_strategy"], seed=split["seed"])
+    except PlayerError as exc:
+        fail(str(exc))
+    with player:
+        report(tournament(player, opponents, split, check_move, payoff))
 
 
 def prepare(task_dir, out, splits):

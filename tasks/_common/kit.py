@@ -1,19 +1,20 @@
-"""Helpers for graders (mounted read-only at /common in grader sandboxes, next to /grader,
-/hidden and /starter). A grader prints one JSON dict: its metrics, or {"error": ...} when the
-submission is missing or malformed."""
+"""Helpers for graders (mounted read-only at /common in grader sandboxes). A grader prints one JSON
+dict: its metrics, or {"error": ...} when the submission is missing or malformed.
+
+Graders read the submission from /submission, a copy of the declared files (never the live
+workspace), and run any submitted code through ``player.Player`` (see player.py)."""
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
-import traceback
-from pathlib import Path
+
+from player import isolated
 
 
-def mounted(name):
-    """Where a grader-sandbox folder is: /<name>, or its host path in the unisolated local sandbox."""
-    return os.environ.get(f"MLGYM_{name.upper()}_DIR", f"/{name}")
+def mounted(path):
+    """Where a layout folder (``/starter``) is: itself, or its host path in the unisolated local sandbox."""
+    return os.environ.get("MLGYM_" + path.strip("/").replace("/", "_").upper() + "_DIR", path)
 
 
 def fail(message):
@@ -22,26 +23,23 @@ def fail(message):
     sys.exit(0)
 
 
+def report(metrics):
+    """Print the metrics, with whether the agent's code ran isolated from the scorer."""
+    print(json.dumps({**metrics, "isolated": isolated()}))
+
+
 def parse_args():
-    """The grader command line: --split, --workspace, --hidden."""
+    """The grader command line: --split, --submission, --hidden."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--split", required=True)
-    parser.add_argument("--workspace", default="/workspace")
-    parser.add_argument("--hidden", default="/hidden")
+    parser.add_argument("--submission", default="/submission")
+    parser.add_argument("--hidden", default="/secret/hidden")
     return parser.parse_args()
 
 
-def load_function(path, name, signature):
-    """The function ``name`` from the Python file ``path``, or an invalid-submission report."""
-    path = Path(path)
-    if not path.exists():
-        fail(f"no {path.name} in the workspace; it must define {name}{signature}")
-    spec = importlib.util.spec_from_file_location(f"submitted_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception:
-        fail(f"{path.name} raised on import:\n" + traceback.format_exc(limit=3))
-    if not callable(getattr(module, name, None)):
-        fail(f"{path.name} defines no function {name}{signature}")
-    return getattr(module, name)
+def require(folder, name, what):
+    """The path of submission file ``name``, or an invalid-submission report saying ``what`` it must hold."""
+    path = os.path.join(folder, name)
+    if not os.path.isfile(path):
+        fail(f"no {name} in the workspace; it must {what}")
+    return path

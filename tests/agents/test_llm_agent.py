@@ -4,15 +4,13 @@ import nbformat
 import pytest
 
 import mlgym_nb
-from mlgym_nb.agents import EXITS, LLMAgent, ReplayAgent, run_episode
+from mlgym_nb.agents import EXITS, LLMAgent, ReplayAgent, agent_config, run_episode
 
 pytestmark = pytest.mark.docker
 
 
 def agent(local_model, **overrides):
-    config = dict(base_url=local_model.base_url, tools="off", prefill="```python\n", max_output_tokens=384,
-                  memory=False)
-    return LLMAgent(**{**config, **overrides})
+    return LLMAgent(agent_config("local", base_url=local_model.base_url, memory=False, **overrides))
 
 
 def test_llm_episode_records_tokens_and_latency(local_model, tmp_path, no_leftover_containers):
@@ -31,7 +29,7 @@ def test_llm_episode_records_tokens_and_latency(local_model, tmp_path, no_leftov
         assert usage["input_tokens"] > 0 and usage["output_tokens"] > 0 and usage["model_seconds"] > 0
         assert usage["cost"] == 0.0 and usage["calls"] >= 1
     assert meta["usage"]["input_tokens"] == sum(c.metadata.mlgym["agent"]["input_tokens"] for c in steps)
-    assert meta["scores"][-1]["split"] == "test" and result.score is not None
+    assert meta["scores"][-1]["test"]["status"] == "scored" and result.score is not None
 
 
 def test_token_budget_ends_with_cost(local_model, tmp_path, no_leftover_containers):
@@ -39,8 +37,8 @@ def test_token_budget_ends_with_cost(local_model, tmp_path, no_leftover_containe
         result = run_episode(env, agent(local_model, max_tokens=50), seed=0)
     assert result.exit == "cost" and result.steps <= 1  # the first reply spends the budget
     meta = nbformat.read(tmp_path / "c.ipynb", as_version=4).metadata.mlgym
-    assert meta["exit_status"] == "autosubmission (cost)" and meta["exit_message"] == "token budget of 50 spent"
-    assert meta["scores"][-1]["kind"] == "autosubmit" and result.score == pytest.approx(2.4088, abs=0.02)
+    assert meta["exit"] == "cost" and meta["exit_message"] == "token budget of 50 spent"
+    assert meta["scores"][-1]["kind"] == "autosubmit" and result.score == pytest.approx(2.4155, abs=0.02)
 
 
 def test_context_window_exhausted(local_model, tmp_path, no_leftover_containers):
@@ -55,8 +53,8 @@ def test_unreachable_endpoint_is_an_api_error(tmp_path, no_leftover_containers):
         result = run_episode(env, unreachable, seed=0)
     assert result.exit == "api_error" and result.exit in EXITS
     meta = nbformat.read(tmp_path / "a.ipynb", as_version=4).metadata.mlgym
-    assert meta["exit_message"].startswith("APIConnectionError after 0 retries")
-    assert meta["exit_status"] == "autosubmission (api_error)" and result.score is not None
+    assert meta["exit_message"].startswith("APIConnectionError from http://127.0.0.1:9/v1 after 0 retries")
+    assert meta["exit"] == "api_error" and result.score is not None
 
 
 def test_replay_of_an_episode_reproduces_its_cells(tmp_path, no_leftover_containers):

@@ -1,10 +1,10 @@
 """The reply parser on a corpus of good and garbled model replies."""
 
 import json
-from types import SimpleNamespace
 
 import pytest
 
+from mlgym_nb.agents.model import ToolCall
 from mlgym_nb.agents.parsing import FormatError, parse_text_reply, parse_tool_calls
 
 GOOD = [
@@ -50,7 +50,7 @@ def test_garbled_replies_get_a_correction(text, message):
 
 
 def call(name, arguments):
-    return SimpleNamespace(id="c1", function=SimpleNamespace(name=name, arguments=arguments))
+    return ToolCall("c1", name, arguments)
 
 
 def test_tool_calls():

@@ -10,27 +10,20 @@ from opponents import FIELDS, OPPONENTS, SOLDIERS  # noqa: E402
 
 
 def valid(allocation):
-    try:
-        values = [int(v) for v in allocation]
-    except (TypeError, ValueError):
-        fail(f"row_strategy returned {allocation!r}; it must return {FIELDS} whole numbers")
-    if len(values) != FIELDS or any(v < 0 for v in values) or sum(values) != SOLDIERS:
+    if not isinstance(allocation, list) or not all(isinstance(v, int) for v in allocation):
+        fail(f"row_strategy returned {str(allocation)[:200]}; it must return a list of {FIELDS} whole numbers")
+    if len(allocation) != FIELDS or any(v < 0 for v in allocation) or sum(allocation) != SOLDIERS:
         fail(f"row_strategy returned {allocation!r}; it must return {FIELDS} non-negative whole numbers "
              f"that sum to {SOLDIERS}")
-    return tuple(values)
+    return tuple(int(v) for v in allocation)
 
 
-def play_blotto(row_strategy, opponent, rng):
-    history, total = [], 0
-    for _ in range(rng.randint(5, 15)):
-        mine = valid(row_strategy(list(history)))
-        theirs = opponent([(b, a) for a, b in history], rng)
-        wins = sum(m > t for m, t in zip(mine, theirs))
-        losses = sum(m < t for m, t in zip(mine, theirs))
-        total += (wins > losses) - (wins < losses)
-        history.append((mine, theirs))
-    return total, len(history)
+def payoff(mine, theirs):
+    """+1 for winning more battlefields than the opponent, -1 for fewer, 0 for a tie."""
+    wins = sum(m > t for m, t in zip(mine, theirs, strict=True))
+    losses = sum(m < t for m, t in zip(mine, theirs, strict=True))
+    return (wins > losses) - (wins < losses)
 
 
 if __name__ == "__main__":
-    main(OPPONENTS, play_blotto)
+    main(OPPONENTS, valid, payoff)

@@ -1,6 +1,5 @@
 """Hidden opponents. Each sees history as (its move, the row player's move) and a seeded RNG."""
 
-import random
 
 
 def tit_for_tat(history, rng):

@@ -68,6 +68,8 @@ class ResourcesSpec(_Spec):
     """Maximum number of processes and threads."""
     tmpfs: str = "512m"
     """Size of the writable /tmp."""
+    gpus: int = Field(0, ge=0)
+    """GPUs the episode needs: requested from Ray, passed to the kernel's container with Docker's --gpus."""
     disk: str = "2g"
     """Size of the workspace: writes past it fail with ENOSPC in the kernel (enforced when run as root)."""
 

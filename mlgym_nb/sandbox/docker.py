@@ -14,7 +14,7 @@ from typing import Any
 
 import docker.errors
 import requests.exceptions
-from docker.types import LogConfig
+from docker.types import DeviceRequest, LogConfig
 
 from ..errors import SandboxError
 from ..tasks import ResourcesSpec, parse_size
@@ -77,15 +77,17 @@ class DockerSandbox(Sandbox):
     def _options(self, mounts: list[Mount], scorer: bool) -> dict[str, Any]:
         res = self.resources
         volumes = {str(m.host): {"bind": m.inside, "mode": "rw" if m.writable else "ro"} for m in mounts}
-        user = dict(user="0:0", cap_add=list(layout.SCORER_CAPS)) if scorer else dict(user=f"{layout.KERNEL_UID}:"
-                                                                                             f"{layout.KERNEL_UID}")
+        extra: dict[str, Any] = dict(user="0:0", cap_add=list(layout.SCORER_CAPS)) if scorer else dict(
+            user=f"{layout.KERNEL_UID}:{layout.KERNEL_UID}")
+        if res.gpus:
+            extra["device_requests"] = [DeviceRequest(count=res.gpus, capabilities=[["gpu"]])]
         return dict(
             image=self.image, init=True, network_mode="none", read_only=True,
             tmpfs={"/tmp": f"rw,size={parse_size(res.tmpfs)},mode=1777"}, cap_drop=["ALL"],
             security_opt=["no-new-privileges"], pids_limit=res.pids, mem_limit=res.memory_bytes,
             memswap_limit=res.memory_bytes, nano_cpus=int(res.cpus * 1e9), volumes=volumes,
             working_dir=layout.WORKSPACE if not scorer else "/", log_config=_LOGS,
-            labels={"mlgym.sandbox": self.label, "mlgym.owner": _OWNER}, detach=True, **user,
+            labels={"mlgym.sandbox": self.label, "mlgym.owner": _OWNER}, detach=True, **extra,
         )
 
     def start(self, argv: list[str], mounts: list[Mount]) -> None:

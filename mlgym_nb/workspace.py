@@ -263,7 +263,7 @@ def _unmount(path: Path) -> None:
         subprocess.run(["umount", "-l", str(path)], check=False, capture_output=True)
 
 
-def reap_workspaces() -> list[str]:
+def reap_workspaces(dry_run: bool = False) -> list[str]:
     """Archive the live workspaces whose owning process on this host is gone; returns their paths."""
     live_root = cache_dir() / "live"
     host = socket.gethostname()
@@ -274,7 +274,10 @@ def reap_workspaces() -> list[str]:
         except (OSError, ValueError):
             continue
         owner_host, _, pid = str(meta.get("owner", "")).partition(":")
-        if owner_host != host or not pid.isdigit() or _alive(int(pid)):
+        if owner_host != host or not pid.isdigit() or alive(int(pid)):
+            continue
+        if dry_run:
+            reaped.append(str(meta_file.with_suffix("")))
             continue
         ws = Workspace(meta_file.with_suffix(""), Path(meta["image"]) if meta.get("image") else None, None)
         ws.archive = Path(meta["archive"]) if meta.get("archive") else None
@@ -285,7 +288,8 @@ def reap_workspaces() -> list[str]:
     return reaped
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process of this host runs (or is not ours to signal)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -19,6 +19,16 @@ from mlgym_nb.tasks import load_task
 from mlgym_nb.workspace import Workspace
 
 PD = "prisoners_dilemma"
+# This run's containers carry this tag (the library labels them with $MLGYM_SESSION, children included):
+# containers of other processes on the same daemon are none of these tests' business.
+SESSION = os.environ.setdefault("MLGYM_SESSION", f"pytest-{os.getpid()}")
+OURS = {"label": f"mlgym.session={SESSION}"}
+
+
+def our_containers():
+    import docker
+
+    return docker.from_env().containers.list(all=True, filters=OURS)
 
 
 def _docker_problem() -> str | None:
@@ -77,12 +87,9 @@ def session(task, workspace, no_leftover_containers):
 @pytest.fixture
 def no_leftover_containers():
     """Fails the test if a kernel or grader container outlives it."""
-    import docker
-
-    client = docker.from_env()
-    before = {c.id for c in client.containers.list(all=True, filters={"label": "mlgym.sandbox"})}
+    before = {c.id for c in our_containers()}
     yield
-    after = {c.id for c in client.containers.list(all=True, filters={"label": "mlgym.sandbox"})}
+    after = {c.id for c in our_containers()}
     assert after - before == set(), "containers left behind"
 
 

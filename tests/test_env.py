@@ -10,6 +10,7 @@ from pathlib import Path
 import docker
 import nbformat
 import pytest
+from conftest import our_containers
 
 import mlgym_nb
 from mlgym_nb.episode import load_episode
@@ -135,8 +136,7 @@ def test_no_container_survives_a_crashed_driver(tmp_path, how):
         time.sleep(1)
         proc.send_signal(signal.SIGINT)
     proc.wait(timeout=60)
-    client = docker.from_env()
-    assert client.containers.list(all=True, filters={"label": "mlgym.sandbox"}) == []
+    assert our_containers() == []
     nb = nbformat.read(tmp_path / "k.ipynb", as_version=4)
     assert nb.metadata.mlgym["exit"] == "interrupted"
     assert nb.cells[-1].id == "step-0001"  # the finished step is kept
@@ -188,9 +188,9 @@ def test_containers_of_a_killed_driver_are_reaped(tmp_path):
     proc.kill()  # SIGKILL: no atexit, no finally
     proc.wait()
     client = docker.from_env()
-    orphans = client.containers.list(all=True, filters={"label": "mlgym.owner"})
+    orphans = our_containers()
     assert len(orphans) == 1
     from mlgym_nb.sandbox.docker import reap_orphans
 
     assert reap_orphans(client) == [orphans[0].name]
-    assert client.containers.list(all=True, filters={"label": "mlgym.owner"}) == []
+    assert our_containers() == []

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -104,3 +105,20 @@ def test_nbconvert_html_of_an_episode_shows_the_outcome_first(tmp_path, no_lefto
     assert proc.returncode == 0, proc.stderr
     html = episode.with_suffix(".html").read_text()
     assert html.index("Ended:") < html.index("Reciprocate, forgive once.") < html.index(">row_strategy<")
+
+
+def test_jupyter_console_runs_in_the_container_and_leaves_nothing(jupyter_env, tmp_path):
+    from conftest import our_containers
+
+    from mlgym_nb.paths import cache_dir
+
+    def leftovers():
+        return set(Path("/tmp").glob("mlg-*")) | set((cache_dir() / "live").glob("*"))
+
+    before = leftovers()
+    proc = subprocess.run([sys.executable, "-m", "jupyter", "console", "--kernel", "mlgym-prisoners_dilemma",
+                           "--simple-prompt"], input="import os; print(os.getuid(), os.getcwd())\nexit\n",
+                          env=jupyter_env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert "1000 /workspace" in proc.stdout
+    assert our_containers() == [] and leftovers() - before == set()

@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-import docker
 import pytest
+from conftest import our_containers
 
 import mlgym_nb
 from mlgym_nb.episode import load_episode
@@ -80,11 +80,10 @@ def test_a_killed_worker_is_retried_once_and_leaves_no_container(ray_cluster, tm
     replay = _replay_episode(tmp_path / "slow.ipynb", ["import time; time.sleep(6)", "%submit"])
     executor = RayExecutor()
     job = executor.start(_specs(replay, [0])[0], tmp_path / "out" / "s0.ipynb")
-    client = docker.from_env()
     deadline = time.monotonic() + 120
     killed = None
     while killed is None and time.monotonic() < deadline:
-        for container in client.containers.list(filters={"label": "mlgym.owner"}):
+        for container in our_containers():
             pid = int(container.labels["mlgym.owner"].split(":")[1])
             if "ray" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
                 os.kill(pid, signal.SIGKILL)  # the Ray worker running the episode dies mid-episode
@@ -101,5 +100,5 @@ def test_a_killed_worker_is_retried_once_and_leaves_no_container(ray_cluster, tm
     assert outcome.extra["attempt"] == 2 and killed in outcome.extra["reaped"]
     meta = load_episode(tmp_path / "out" / "s0.ipynb").meta
     assert meta.exit == "submitted" and meta.extra["attempt"] == 2
-    assert client.containers.list(all=True, filters={"label": "mlgym.sandbox"}) == []
+    assert our_containers() == []
     assert json.dumps(outcome.summary)  # the summary crossed the object store intact

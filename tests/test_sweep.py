@@ -8,6 +8,7 @@ import time
 
 import nbformat
 import pytest
+from conftest import our_containers
 
 from mlgym_nb.analysis import load_episodes, summary_table
 from mlgym_nb.errors import MlgymError
@@ -48,9 +49,8 @@ def test_an_unknown_agent_or_task_fails_before_anything_starts(tmp_path):
 
 
 def _containers():
-    import docker
 
-    return docker.from_env().containers.list(all=True, filters={"label": "mlgym.sandbox"})
+    return our_containers()
 
 
 @pytest.mark.docker
@@ -74,7 +74,7 @@ def test_a_sweep_interrupted_and_resumed_then_reported(tmp_path):
     _, err = first.communicate(timeout=120)
     assert first.returncode == 130 and "run the same command again to resume" in err
     done_before = {line["key"] for line in read_index(out)}
-    assert 2 <= len(done_before) < 8 and _containers() == []
+    assert 2 <= len(done_before) < 8 and our_containers() == []
 
     again = subprocess.run(command, capture_output=True, text=True, timeout=900)
     assert again.returncode == 0, again.stdout + again.stderr

@@ -18,8 +18,8 @@ TASKS = list_tasks()
 
 @pytest.mark.parametrize("task_id", TASKS)
 def test_tasks_check(task_id):
-    proc = subprocess.run([sys.executable, "-m", "mlgym_nb.cli", "tasks", "check", task_id, "--sandbox", "docker"],
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run([sys.executable, "-m", "mlgym_nb.cli", "tasks", "check", task_id, "--sandbox", "docker",
+                           "--fast"], capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().endswith(f"{task_id}: ok")
 

@@ -32,12 +32,14 @@ class EpisodeResult:
 
 def run_episode(env: NotebookEnv, agent: Agent, seed: int | None = 0,
                 on_step: Callable[[dict[str, Any], str], None] | None = None,
-                prefix: list[Action] | None = None, prefix_source: str | None = None) -> EpisodeResult:
+                prefix: list[Action] | None = None, prefix_source: str | None = None,
+                on_action: Callable[[Action], None] | None = None) -> EpisodeResult:
     """Run one episode to its end; the notebook is saved after every step.
 
-    ``on_step(info, cell)`` is called after each step (progress printing). Exits other than a
-    submit grade the workspace as it is. ``prefix`` (resume, fork) is replayed into the fresh
-    kernel first and shown to the agent as its own past turns, then the agent takes over.
+    ``on_action(action)`` is called when a step starts and ``on_step(info, cell)`` when it ends
+    (progress display). Exits other than a submit grade the workspace as it is. ``prefix`` (resume,
+    fork) is replayed into the fresh kernel first and shown to the agent as its own past turns, then
+    the agent takes over.
     """
     obs, info = env.reset(seed=seed)
     recorder = env.recorder
@@ -50,6 +52,8 @@ def run_episode(env: NotebookEnv, agent: Agent, seed: int | None = 0,
         recorder.meta.resumed_from = {"episode": prefix_source, "steps": len(prefix)}
         for action in prefix:
             replayed = Action(action.cell, action.thought, {"replayed": True})
+            if on_action:
+                on_action(replayed)
             obs, _reward, terminated, truncated, info = env.step(replayed)
             if hasattr(agent, "observe"):
                 agent.observe(action, obs)
@@ -64,6 +68,8 @@ def run_episode(env: NotebookEnv, agent: Agent, seed: int | None = 0,
         except AgentExit as stop:
             exit, message = stop.exit, stop.message
             break
+        if on_action:
+            on_action(action)
         try:
             obs, _reward, terminated, truncated, info = env.step(action)
         except KernelDiedError as err:

@@ -20,28 +20,37 @@ def _backends() -> dict[str, type[Sandbox]]:
     return {"docker": DockerSandbox, "bubblewrap": BubblewrapSandbox, "none": ProcessSandbox}
 
 
-def make_sandbox(kind: str, resources: ResourcesSpec, family: str, label: str) -> Sandbox:
-    """A sandbox handle of backend ``kind`` (or the backend ``auto`` / ``local`` choose).
+def resolve(kind: str, family: str) -> str:
+    """The backend a sandbox choice names here and now: ``auto`` and ``local`` decided, others checked.
 
-    Raises SandboxError for an unknown kind, DockerUnavailableError when ``docker`` is asked for
-    and no daemon answers, ImageMissingError when the family's image is not built.
+    Raises SandboxError for an unknown kind or an unusable bubblewrap.
     """
+    from .images import docker_client
     from .local import bubblewrap_usable
 
-    backends = _backends()
     if kind == "auto":
         try:
-            return backends["docker"](resources, family, label)
+            docker_client()
+            return "docker"
         except DockerUnavailableError:
             kind = "local"
     if kind == "local":
-        kind = "bubblewrap" if bubblewrap_usable(family) else "none"
-    if kind not in backends:
+        return "bubblewrap" if bubblewrap_usable(family) else "none"
+    if kind not in _backends():
         raise SandboxError(f"unknown sandbox {kind!r}; choose one of {', '.join(CHOICES)}")
     if kind == "bubblewrap" and not bubblewrap_usable(family):
         raise SandboxError("bubblewrap is not usable here: install it (`apt-get install bubblewrap`) and build the "
                            f"family's venv (`mlgym-nb images build {family}`), or use --sandbox local")
-    return backends[kind](resources, family, label)
+    return kind
 
 
-__all__ = ["CHOICES", "Mount", "RunResult", "Sandbox", "make_sandbox"]
+def make_sandbox(kind: str, resources: ResourcesSpec, family: str, label: str) -> Sandbox:
+    """A sandbox handle of backend ``kind`` (or the backend ``auto`` / ``local`` choose, see ``resolve``).
+
+    Raises SandboxError for an unknown kind, DockerUnavailableError when ``docker`` is asked for
+    and no daemon answers, ImageMissingError when the family's image is not built.
+    """
+    return _backends()[resolve(kind, family)](resources, family, label)
+
+
+__all__ = ["CHOICES", "Mount", "RunResult", "Sandbox", "make_sandbox", "resolve"]

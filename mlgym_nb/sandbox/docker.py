@@ -24,6 +24,9 @@ from .cgroups import UsageMeter
 from .images import docker_client, require_image
 
 _OWNER = f"{socket.gethostname()}:{os.getpid()}"
+#: A tag every container of this process and its children carries (``$MLGYM_SESSION``): a test run or a
+#: sweep finds its own containers among others' on a shared daemon.
+SESSION = os.environ.get("MLGYM_SESSION", "")
 _reaped = False
 #: Container logs kept by the daemon: a process printing without end cannot fill the host's disk.
 _LOGS = LogConfig(type=LogConfig.types.JSON, config={"max-size": "1m", "max-file": "1"})
@@ -31,11 +34,11 @@ _LOGS = LogConfig(type=LogConfig.types.JSON, config={"max-size": "1m", "max-file
 MAX_GRADER_OUTPUT = 200_000
 
 
-def reap_orphans(client: Any) -> list[str]:
+def reap_orphans(client: Any, dry_run: bool = False) -> list[str]:
     """Remove our containers whose driving process on this host is gone (killed with SIGKILL, say).
 
     Closing an env removes its containers, and so does a normal or Ctrl-C exit; only a driver
-    killed outright leaves some behind. Returns the names removed.
+    killed outright leaves some behind. Returns the names removed (with ``dry_run``: that would be).
     """
     host = socket.gethostname()
     removed = []
@@ -51,7 +54,8 @@ def reap_orphans(client: Any) -> list[str]:
         except PermissionError:
             continue
         try:
-            container.remove(force=True)
+            if not dry_run:
+                container.remove(force=True)
             removed.append(container.name)
         except docker.errors.NotFound:
             pass
@@ -87,7 +91,8 @@ class DockerSandbox(Sandbox):
             security_opt=["no-new-privileges"], pids_limit=res.pids, mem_limit=res.memory_bytes,
             memswap_limit=res.memory_bytes, nano_cpus=int(res.cpus * 1e9), volumes=volumes,
             working_dir=layout.WORKSPACE if not scorer else "/", log_config=_LOGS,
-            labels={"mlgym.sandbox": self.label, "mlgym.owner": _OWNER}, detach=True, **extra,
+            labels={"mlgym.sandbox": self.label, "mlgym.owner": _OWNER, "mlgym.session": SESSION}, detach=True,
+            **extra,
         )
 
     def start(self, argv: list[str], mounts: list[Mount]) -> None:

@@ -4,6 +4,11 @@ No container registry is reachable, so the base root filesystem comes from Debia
 mirror (the one the host's apt uses) and is imported with ``docker import``; each family image
 installs wheels that pip downloaded on the host. Builds are skipped when the image's
 ``mlgym.build-hash`` label matches the hash of its inputs.
+
+A family whose requirements include another family's (``-r ../base/requirements.txt``) extends it:
+its image is built FROM the parent's image by the family's own Dockerfile, which adds only the
+packages the parent lacks, as one layer, so that images share the parent's layers on disk. Its
+bubblewrap venv installs the whole list (pip follows the ``-r`` line).
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ RECIPE_LABEL = "mlgym.recipe-hash"
 that builds the same version, whereas base image ids differ between machines."""
 DEBIAN_SUITE = "bookworm"
 BASE_PACKAGES = "python3,python3-venv,ca-certificates"
+#: Wheel platforms the image's Python accepts: manylinux2014 up to bookworm's glibc 2.36 (jaxlib is 2_27-only).
+PLATFORMS = ["manylinux2014_x86_64"] + [f"manylinux_2_{minor}_x86_64" for minor in range(17, 37)]
+_EXTENDS = re.compile(r"^-r\s+\.\./([a-z0-9_-]+)/requirements\.txt\s*$", re.M)
 
 
 def image_tag(family: str) -> str:
@@ -45,6 +53,23 @@ def families() -> list[str]:
     """Kernel families defined under kernels/families/."""
     require_project("building kernel images")
     return sorted(p.name for p in (KERNELS_DIR / "families").iterdir() if (p / "requirements.txt").exists())
+
+
+def parent_family(family: str) -> str | None:
+    """The family a family extends (its requirements hold ``-r ../<parent>/requirements.txt``), or None."""
+    match = _EXTENDS.search(family_requirements(family).read_text())
+    return match.group(1) if match else None
+
+
+def dockerfile(family: str) -> Path:
+    """The Dockerfile of a family: its own for a family that extends another, else kernels/Dockerfile."""
+    if parent_family(family) is None:
+        return KERNELS_DIR / "Dockerfile"
+    own = family_requirements(family).parent / "Dockerfile"
+    if not own.exists():
+        raise SandboxError(f"kernel family {family!r} extends {parent_family(family)!r} but has no {own}: "
+                           "a family built on another's image needs its own Dockerfile (FROM ${PARENT})")
+    return own
 
 
 def docker_client() -> docker.DockerClient:
@@ -112,9 +137,13 @@ def build_base(force: bool = False) -> str:
 
 
 def recipe_hash(family: str) -> str:
-    """What a family's image is built from, as a short hash (the same on every machine)."""
+    """What a family's image is built from, as a short hash (the same on every machine); a family
+    that extends another includes its parent's recipe."""
     digest = hashlib.sha256(f"{DEBIAN_SUITE}:{BASE_PACKAGES}".encode())
-    for path in [KERNELS_DIR / "Dockerfile", family_requirements(family), KERNEL_EXT]:
+    parent = parent_family(family)
+    if parent is not None:
+        digest.update(f"extends {parent}:{recipe_hash(parent)}".encode())
+    for path in [dockerfile(family), family_requirements(family), KERNEL_EXT]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -129,13 +158,20 @@ def _build_hash(base_id: str, family: str) -> str:
 
 
 def is_current(family: str) -> bool:
-    """Whether the family's image exists and was built from the current inputs."""
+    """Whether the family's image exists and was built from the current inputs (its parent's too)."""
     client = docker_client()
+    parent = parent_family(family)
+    under = BASE_TAG if parent is None else image_tag(parent)
     labels = _labels(client, image_tag(family))
-    base = _labels(client, BASE_TAG)
-    if labels is None or base is None:
+    if labels is None or _labels(client, under) is None or (parent is not None and not is_current(parent)):
         return False
-    return labels.get(HASH_LABEL) == _build_hash(client.images.get(BASE_TAG).id, family)
+    return labels.get(HASH_LABEL) == _build_hash(client.images.get(under).id, family)
+
+
+def _context_requirements(family: str) -> str:
+    """The requirements the image build installs: a family that extends another drops the parent's line
+    (the parent's image has those packages)."""
+    return _EXTENDS.sub("", family_requirements(family).read_text())
 
 
 def build_family(family: str = "base", force: bool = False) -> str:
@@ -151,12 +187,17 @@ def build_family(family: str = "base", force: bool = False) -> str:
     if not requirements.exists():
         raise SandboxError(f"unknown kernel family {family!r}; families: {', '.join(families())}")
     tag = image_tag(family)
+    parent = parent_family(family)
     try:
         client = docker_client()
     except DockerUnavailableError as exc:
         client = None
         _log(f"skipping the image {tag}: {exc}")
-    build_hash = _build_hash(build_base(), family) if client else ""
+    if parent is not None:
+        build_family(parent, force=False)  # the parent first; a forced build rebuilds this family only
+    under = BASE_TAG if parent is None else image_tag(parent)
+    build_hash = "" if client is None else _build_hash(
+        build_base() if parent is None else client.images.get(under).id, family)
     need_image = client is not None and (force or (_labels(client, tag) or {}).get(HASH_LABEL) != build_hash)
     need_venv = shutil.which("bwrap") is not None and (force or not local_venv_current(family))
     if not (need_image or need_venv):
@@ -167,8 +208,7 @@ def build_family(family: str = "base", force: bool = False) -> str:
     _log(f"downloading wheels for {family} into {wheels}")
     # The image's Python is Debian's 3.11; pin the target so the host's Python does not matter.
     subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--python-version", "3.11",
-                    "--only-binary=:all:", "--platform", "manylinux2014_x86_64", "--platform",
-                    "manylinux_2_28_x86_64", "--platform", "manylinux_2_17_x86_64",
+                    "--only-binary=:all:", *[a for p in PLATFORMS for a in ("--platform", p)],
                     "-d", str(wheels), "-r", str(requirements)], check=True)
     if need_venv:
         from .local import build_local_venv
@@ -178,11 +218,12 @@ def build_family(family: str = "base", force: bool = False) -> str:
     if need_image:
         with tempfile.TemporaryDirectory(prefix="mlgym-ctx-") as ctx:
             shutil.copytree(wheels, Path(ctx) / "wheels")
-            shutil.copy(requirements, Path(ctx) / "requirements.txt")
-            shutil.copy(KERNELS_DIR / "Dockerfile", Path(ctx) / "Dockerfile")
+            (Path(ctx) / "requirements.txt").write_text(_context_requirements(family))
+            shutil.copy(dockerfile(family), Path(ctx) / "Dockerfile")
             shutil.copy(KERNEL_EXT, Path(ctx) / KERNEL_EXT.name)
-            _log(f"building {tag}")
-            subprocess.run(["docker", "build", "-q", "--build-arg", f"BASE={BASE_TAG}", "--label",
+            _log(f"building {tag}" + (f" on {under}" if parent else ""))
+            arg = f"BASE={BASE_TAG}" if parent is None else f"PARENT={under}"
+            subprocess.run(["docker", "build", "-q", "--build-arg", arg, "--label",
                             f"{HASH_LABEL}={build_hash}", "--label", f"{RECIPE_LABEL}={recipe_hash(family)}",
                             "--label", f"mlgym.family={family}", "-t", tag, ctx],
                            check=True, stdout=subprocess.DEVNULL, env={**os.environ, "DOCKER_BUILDKIT": "0"})

@@ -10,9 +10,11 @@ makes a fresh workspace from the task's starter files and removes it when the ke
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import os
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,8 @@ class MlgymProvisioner(KernelProvisionerBase):  # type: ignore[misc]
             # Short path: unix socket paths must stay under 108 bytes.
             self.conn_dir = Path(tempfile.mkdtemp(prefix="mlg-", dir="/tmp"))
             os.chmod(self.conn_dir, 0o777)
+            (self.conn_dir / "owner").write_text(f"{socket.gethostname()}:{os.getpid()}")  # for `mlgym-nb clean`
+            atexit.register(self._release)
             km.transport = "ipc"
             km.ip = str(self.conn_dir / "k")
             km.shell_port, km.iopub_port, km.stdin_port, km.control_port, km.hb_port = 1, 2, 3, 4, 5
@@ -113,13 +117,21 @@ class MlgymProvisioner(KernelProvisionerBase):  # type: ignore[misc]
         await self.send_signal(15)
 
     async def cleanup(self, restart: bool = False) -> None:
+        self._release(final=not restart)
+
+    def _release(self, final: bool = True) -> None:
+        """Remove the container, the sockets and, when final, the connection folder and an own workspace.
+
+        Also run at interpreter exit: some Jupyter clients (jupyter console) ask the kernel to shut
+        down and leave without calling ``cleanup``.
+        """
         if self.launch is not None:
             self.launch.sandbox.close()
         self._started = False
         if self.conn_dir is not None:
             for sock in self.conn_dir.glob("k-*"):  # stale sockets block the next bind
                 sock.unlink(missing_ok=True)
-        if not restart:
+        if final:
             if self.conn_dir is not None:
                 shutil.rmtree(self.conn_dir, ignore_errors=True)  # the connection key goes with it
                 self.conn_dir = None

@@ -1,0 +1,36 @@
+"""`mlgym-nb tasks`: list every task (and every broken task.yaml), or check one."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..sandbox import CHOICES
+
+
+def _tasks(args: argparse.Namespace) -> int:
+    from ..tasks import catalog, load_task
+
+    if args.action == "check":
+        from ..checks import check_task
+
+        task = load_task(args.id)
+        return check_task(task.fast_variant() if args.fast else task, sandbox=args.sandbox)
+    good, broken = catalog()
+    for task in good:
+        base = ", ".join(f"{k} {v:g}" for k, v in task.baseline.items())
+        print(f"{task.id:24} {task.name:36} {task.metric.name} ({task.metric.direction}; baseline {base})")
+    for error in broken:
+        print(f"mlgym-nb: broken task: {error}", file=sys.stderr)
+    return 1 if broken else 0
+
+
+def add(sub: argparse._SubParsersAction) -> None:
+    tasks = sub.add_parser("tasks", help="list tasks (and broken task.yaml files), or check one (`tasks check ID`)")
+    tasks.add_argument("action", nargs="?", choices=["list", "check"], default="list")
+    tasks.add_argument("id", nargs="?", help="task id (for check)")
+    tasks.add_argument("--sandbox", default="auto", choices=CHOICES, help="where check runs kernels and graders")
+    tasks.add_argument("--fast", action="store_true",
+                       help="check: the task's fast baseline and reference (smaller budgets, same code), if it has one")
+    tasks.set_defaults(func=_tasks, check=lambda a: "give a task id: tasks check ID" if a.action == "check" and
+                       not a.id else None)

@@ -288,13 +288,24 @@ class NotebookEnv(gym.Env[str, str]):
         assert self.workspace is not None
         files = sorted(p.name for p in self.workspace.path.iterdir())
         graded = ", ".join(self.task.grader.submission) or "the files the task names"
-        return (f"{self.task.read_description().strip()}\n\n"
+        return (f"{self.task.read_description().strip()}\n\n{_starter_listing(self.workspace.path)}"
                 f"You act by running Python cells in a Jupyter kernel; state persists between cells. The "
                 f"working directory is /workspace (files: {', '.join(files) or 'none'}); data is read-only in "
                 f"/data. IPython magics work (%%writefile, !cmd). A cell may run {self.cell_timeout:g} s. "
                 f"Only these workspace files are graded: {graded} (variables in the kernel are not). "
                 f"Run `%validate` to score your work on the development split, `%submit` to score it on the "
                 f"test split and end the episode. Budget: {self.max_steps} steps, {self.episode_time:g} s.")
+
+
+def _starter_listing(folder: Path, max_lines: int = 120) -> str:
+    """The workspace's small text files with line numbers: the first observation shows what there is to change."""
+    parts = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".py", ".txt", ".md", ".yaml"))[:3]:
+        lines = path.read_text(errors="replace").splitlines()
+        if len(lines) <= max_lines:
+            numbered = "\n".join(f"{i:4d}| {line}" for i, line in enumerate(lines, 1))
+            parts.append(f"/workspace/{path.name} ({len(lines)} lines):\n{numbered}\n")
+    return "".join(f"{p}\n" for p in parts)
 
 
 def make(task: str, **kwargs: Any) -> NotebookEnv:

@@ -26,15 +26,20 @@ class Turn:
 class HistoryProcessor:
     """Builds the message list: the system and task messages, then every turn.
 
+    Observations are stubbed in blocks of ``block``: the prompt's prefix then stays the same for
+    ``block`` steps at a time, so a server's prompt cache keeps it instead of reprocessing it every step.
+
     Args:
-        keep_last: observations shown in full; older ones become a one-line stub.
+        keep_last: observations shown in full at least; older ones become a one-line stub.
+        block: how many old observations are stubbed at once.
         max_tokens: estimated prompt tokens allowed; the oldest observations are stubbed first,
             and if even that is not enough, ``messages`` returns None (the context is exhausted).
     """
 
-    def __init__(self, keep_last: int = 5, max_tokens: int = 6000) -> None:
+    def __init__(self, keep_last: int = 5, max_tokens: int = 6000, block: int = 5) -> None:
         self.keep_last = keep_last
         self.max_tokens = max_tokens
+        self.block = max(1, block)
 
     @staticmethod
     def _stub(turn: Turn, index: int) -> str:
@@ -53,7 +58,7 @@ class HistoryProcessor:
         return messages
 
     def messages(self, head: list[dict], turns: list[Turn]) -> list[dict] | None:
-        full_from = max(0, len(turns) - self.keep_last)
+        full_from = max(0, len(turns) - self.keep_last) // self.block * self.block
         while True:
             messages = self._build(head, turns, full_from)
             if sum(estimate_tokens(str(m.get("content") or "")) + 4 for m in messages) <= self.max_tokens:

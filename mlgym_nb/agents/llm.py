@@ -8,6 +8,7 @@ calls are answered inside the turn. Budgets (tokens, dollars) are checked before
 
 from __future__ import annotations
 
+import json
 import warnings
 from typing import Any
 
@@ -16,10 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..tasks import TaskSpec
 from .base import Action, AgentExit
 from .history import HistoryProcessor, Turn
+from .literature import LITERATURE_TOOL, ArxivSearch, LiteratureSearch, format_papers
 from .memory import MEMORY_TOOLS, MEMORY_TOOLS_SPEC, MemoryStore
 from .model import Model, ModelError, OpenAIModel, Reply, ToolCall
-from .parsing import FormatError, parse_text_reply, parse_tool_calls
-from .prompts import NEXT, SYSTEM, TEXT_FORMAT, TOOLS
+from .parsing import FormatError, parse_json_reply, parse_text_reply, parse_tool_calls
+from .prompts import JSON_FORMAT, NEXT, NEXT_JSON, REPEATED, REPLY_SCHEMA, SYSTEM, TEXT_FORMAT, TOOLS
 
 #: USD per million (input, output) tokens. Models not listed have no enforced cost.
 PRICES: dict[str, tuple[float, float]] = {
@@ -45,7 +47,16 @@ class LLMAgentConfig(BaseModel):
     base_url: str | None = None
     """OpenAI-compatible endpoint; default ``$OPENAI_BASE_URL`` or the OpenAI API."""
     tools: str = Field("auto", pattern="^(auto|on|off)$")
-    """Native tool calls: ``on``, ``off`` (text protocol only) or ``auto`` (offer tools, accept text)."""
+    """Native tool calls: ``on``, ``off`` (the reply format only) or ``auto`` (offer tools, accept replies)."""
+    reply_format: str = Field("text", pattern="^(text|json)$")
+    """Without tool calls: ``text`` (reasoning and one fenced block) or ``json`` (one JSON object: thought,
+    action run / write / edit / validate / submit, code, path, lines)."""
+    constrained: bool = False
+    """Ask the server to constrain decoding to the JSON reply's schema (``response_format``; llama.cpp and
+    OpenAI's structured outputs support it): a reply is then always one well-formed action."""
+    repeat_limit: int = 3
+    """Identical actions on identical observations in a row before the episode ends with ``repetition``;
+    the first repeat gets a corrective message and a re-query at the retry temperature."""
     temperature: float = 0.0
     retry_temperature: float = 0.7
     """Sampling temperature of re-queries after a reply without an action: at the same low
@@ -55,7 +66,10 @@ class LLMAgentConfig(BaseModel):
     context_tokens: int = 8192
     """The model's context window; the history is trimmed to fit it with the reply."""
     keep_last: int = 5
-    """Observations shown in full; older ones become one-line stubs."""
+    """Observations shown in full at least; older ones become one-line stubs, in blocks of ``stub_block``."""
+    stub_block: int = 5
+    """Old observations stubbed at once: the prompt's prefix stays stable (and a server's cache of it valid)
+    for this many steps."""
     format_retries: int = 5
     """Replies without a usable action tolerated per episode before exiting with ``format``."""
     max_tokens: int | None = None
@@ -72,6 +86,9 @@ class LLMAgentConfig(BaseModel):
     """Seconds per API call."""
     memory: bool = True
     """Offer the memory tools (memory_write, memory_read), persisted per task across episodes."""
+    literature: str | None = Field(None, pattern="^arxiv$")
+    """Offer the literature_search tool, answered on the driver's side (``arxiv``: the arXiv API; needs the
+    network, which kernels never have)."""
     prefill: str | None = None
     """After a reply without an action, retry with the assistant's reply started with this text
     (e.g. an opening code fence). Only for servers that continue a trailing assistant message,
@@ -86,11 +103,13 @@ class LLMAgent:
         model: the chat model; default an OpenAIModel for ``config.model`` at ``config.base_url``.
     """
 
-    def __init__(self, config: LLMAgentConfig | None = None, model: Model | None = None, **overrides: Any) -> None:
+    def __init__(self, config: LLMAgentConfig | None = None, model: Model | None = None,
+                 literature: LiteratureSearch | None = None, **overrides: Any) -> None:
         self.config = (config or LLMAgentConfig()).model_copy(update=overrides)
         cfg = self.config
+        self.literature = literature or (ArxivSearch() if cfg.literature == "arxiv" else None)
         self.model: Model = model or OpenAIModel(cfg.model, cfg.base_url, retries=cfg.api_retries, timeout=cfg.timeout)
-        self.history = HistoryProcessor(cfg.keep_last, cfg.context_tokens - cfg.max_output_tokens)
+        self.history = HistoryProcessor(cfg.keep_last, cfg.context_tokens - cfg.max_output_tokens, cfg.stub_block)
         price = PRICES.get(cfg.model)
         if cfg.price_in is not None and cfg.price_out is not None:
             price = (cfg.price_in, cfg.price_out)
@@ -109,6 +128,9 @@ class LLMAgent:
         self._pending: tuple[dict[str, Any], str | None] | None = None
         self.totals = self._usage()
         self.totals["format_errors"] = 0
+        self.totals["repeats"] = 0
+        self._last: tuple[str, str] | None = None  # (observation, cell) of the previous action
+        self._repeats = 0
 
     def _usage(self) -> dict[str, Any]:
         return {"input_tokens": 0, "output_tokens": 0, "cost": 0.0 if self.price else None, "calls": 0,
@@ -118,7 +140,8 @@ class LLMAgent:
     def reset(self, task: TaskSpec, observation: str) -> None:
         self._reset_state()
         self.memory = MemoryStore.for_task(task.id) if self.config.memory else None
-        system = SYSTEM + "\n\n" + (TEXT_FORMAT if self.config.tools != "on" else "")
+        reply_format = JSON_FORMAT if self.config.reply_format == "json" else TEXT_FORMAT
+        system = SYSTEM + "\n\n" + (reply_format if self.config.tools != "on" else "")
         if self.memory is not None:
             system += ("\n\nYou have a memory that persists across episodes of this task: memory_write(text, tags) "
                        "saves a finding, memory_read(query) recalls the closest ones.")
@@ -139,10 +162,12 @@ class LLMAgent:
             if self._answer_memory(reply, assistant, extra, memory_log):
                 continue
             try:
-                action = (parse_tool_calls(reply.tool_calls, reply.content) if reply.tool_calls
-                          else parse_text_reply(reply.content, cut=reply.finish_reason == "length"))
+                action = self._parse(reply)
             except FormatError as err:
                 extra = self._correction(err, reply, assistant, extra, step)
+                continue
+            if self._repeated(observation, action, assistant, extra, step):
+                extra = extra + [assistant, {"role": "user", "content": REPEATED}]
                 continue
             if reply.tool_calls:  # one call answered by the observation; keep only that call in the history
                 assistant = {**assistant, "tool_calls": [assistant["tool_calls"][0]]}
@@ -156,8 +181,10 @@ class LLMAgent:
 
     def observe(self, action: Action, observation: str) -> None:
         """Take a replayed step (resume, fork) into the history as if the model had made it."""
-        fence = f"```python\n{action.cell}\n```"
-        content = f"{action.thought}\n\n{fence}".strip()
+        if self.config.reply_format == "json":
+            content = json.dumps({"thought": action.thought, "action": "run", "code": action.cell})
+        else:
+            content = f"{action.thought}\n\n```python\n{action.cell}\n```".strip()
         self.turns.append(Turn({"role": "assistant", "content": content}, self._with_next(observation)))
 
     def describe(self) -> dict[str, Any]:
@@ -168,10 +195,36 @@ class LLMAgent:
     def usage(self) -> dict[str, Any]:
         return dict(self.totals)
 
-    # -- one turn: query, memory, retry policy ------------------------------------------------
+    # -- one turn: query, parse, memory, retry policy ------------------------------------------
+    def _parse(self, reply: Reply) -> Action:
+        if reply.tool_calls:
+            return parse_tool_calls(reply.tool_calls, reply.content)
+        if self.config.reply_format == "json":
+            return parse_json_reply(reply.content)
+        return parse_text_reply(reply.content, cut=reply.finish_reason == "length")
+
+    def _repeated(self, observation: str, action: Action, assistant: dict[str, Any], extra: list[dict[str, Any]],
+                  step: dict[str, Any]) -> bool:
+        """Whether to answer the action with a correction: the same cell again on the same observation.
+
+        The first repeat in a row is corrected (and re-queried at the retry temperature); the
+        ``repeat_limit``-th ends the episode with ``repetition``. A repeat after a correction is let through.
+        """
+        key = (observation, action.cell)
+        if key != self._last:
+            self._last, self._repeats = key, 0
+            return False
+        self._repeats += 1
+        self.totals["repeats"] += 1
+        if self._repeats + 1 >= self.config.repeat_limit:
+            raise AgentExit("repetition", f"the same cell {self._repeats + 1} times in a row on the same output: "
+                                          f"{action.cell.splitlines()[0][:80] if action.cell else ''!r}")
+        step["format_errors"].append("repeated the previous action on the same output")
+        return not any(m.get("content") == REPEATED for m in extra)
+
+
     def _query(self, extra: list[dict[str, Any]], step: dict[str, Any]) -> tuple[Reply, str]:
         """Ask the model; returns its reply (with a prefill put back in front) and the prefill used."""
-        self._check_budgets()
         messages = self.history.messages(self.head, self.turns)
         if messages is None:
             raise AgentExit("context", "the history no longer fits the model's context window")
@@ -179,35 +232,66 @@ class LLMAgent:
         # A prefilled open fence: stop where the model closes it, rather than let it ramble on.
         stop = ["```"] if prefill.count("```") % 2 == 1 else None
         cfg = self.config
-        retry = bool(step["format_errors"])
-        tools = TOOLS + (MEMORY_TOOLS_SPEC if self.memory is not None else []) if self.use_tools else None
+        tools = self._tools() if self.use_tools else None
+        schema = REPLY_SCHEMA if cfg.constrained and cfg.reply_format == "json" and not tools else None
         try:
-            reply = self.model.complete(messages + extra, tools=tools, stop=stop, max_tokens=cfg.max_output_tokens,
-                                        temperature=max(cfg.temperature, cfg.retry_temperature) if retry
-                                        else cfg.temperature)
-        except ModelError as exc:
-            if exc.kind == "tools" and cfg.tools == "auto":
-                self.use_tools = False  # this server takes no tools: the text protocol it is
-                return self._query(extra, step)
-            raise AgentExit("api_error", str(exc)) from None
-        self._count(reply, step)
+            reply = self._complete(messages + extra, step, tools=tools, stop=stop, schema=schema)
+        except ModelError:  # the server takes no tools: the reply format it is
+            self.use_tools = False
+            return self._query(extra, step)
         if prefill and not reply.content.startswith(prefill):
             reply.content = prefill + reply.content  # servers differ in echoing the prefill
         if stop and reply.finish_reason == "stop" and reply.content.count("```") % 2 == 1:
             reply.content += "\n```"  # the stop sequence itself is not returned
         return reply, prefill
 
+    def _complete(self, messages: list[dict[str, Any]], step: dict[str, Any], tools: list[dict[str, Any]] | None = None,
+                  stop: list[str] | None = None, schema: dict[str, Any] | None = None,
+                  max_tokens: int | None = None) -> Reply:
+        """One model call within the budgets, counted in ``step`` and the totals; a retry samples hotter.
+
+        Raises AgentExit (budgets, api_error); re-raises ModelError("tools") when tools may be dropped.
+        """
+        self._check_budgets()
+        cfg = self.config
+        temperature = max(cfg.temperature, cfg.retry_temperature) if step["format_errors"] else cfg.temperature
+        try:
+            reply = self.model.complete(messages, tools=tools, stop=stop, temperature=temperature, schema=schema,
+                                        max_tokens=max_tokens or cfg.max_output_tokens)
+        except ModelError as exc:
+            if exc.kind == "tools" and tools and cfg.tools == "auto":
+                raise
+            raise AgentExit("api_error", str(exc)) from None
+        self._count(reply, step)
+        return reply
+
+    def _tools(self) -> list[dict[str, Any]]:
+        return (TOOLS + (MEMORY_TOOLS_SPEC if self.memory is not None else [])
+                + ([LITERATURE_TOOL] if self.literature is not None else []))
+
     def _answer_memory(self, reply: Reply, assistant: dict[str, Any], extra: list[dict[str, Any]],
                        log: list[dict[str, Any]]) -> bool:
-        """Answer a lone memory tool call within the turn; True when one was answered."""
+        """Answer a lone memory or literature tool call within the turn; True when one was answered."""
         calls = reply.tool_calls
-        if not (len(calls) == 1 and calls[0].name in MEMORY_TOOLS and self.memory is not None):
+        if len(calls) != 1 or calls[0].name not in (*MEMORY_TOOLS, "literature_search"):
             return False
-        result = self.memory.call(calls[0].name, calls[0].arguments)
-        log.append({"tool": calls[0].name, "arguments": calls[0].arguments, "result": result})
-        extra += [assistant, {"role": "tool", "tool_call_id": calls[0].id, "content": result}]
+        call = calls[0]
+        if call.name == "literature_search" and self.literature is not None:
+            try:
+                query = str(json.loads(call.arguments or "{}").get("query", ""))
+                result = format_papers(self.literature.search(query))
+            except (ValueError, AttributeError) as exc:
+                result = f"literature_search: bad arguments ({exc})"
+            except OSError as exc:
+                result = f"literature_search is unavailable: {exc}"
+        elif call.name in MEMORY_TOOLS and self.memory is not None:
+            result = self.memory.call(call.name, call.arguments)
+        else:
+            return False
+        log.append({"tool": call.name, "arguments": call.arguments, "result": result})
+        extra += [assistant, {"role": "tool", "tool_call_id": call.id, "content": result}]
         if len(log) > MAX_MEMORY_CALLS:
-            raise AgentExit("format", f"more than {MAX_MEMORY_CALLS} memory calls in one turn without an action")
+            raise AgentExit("format", f"more than {MAX_MEMORY_CALLS} tool calls in one turn without an action")
         return True
 
     def _correction(self, err: FormatError, reply: Reply, assistant: dict[str, Any], extra: list[dict[str, Any]],
@@ -227,7 +311,9 @@ class LLMAgent:
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _with_next(self, observation: str) -> str:
-        return observation + NEXT if self.config.tools != "on" else observation
+        if self.config.tools == "on":
+            return observation
+        return observation + (NEXT_JSON if self.config.reply_format == "json" else NEXT)
 
     def _check_budgets(self) -> None:
         cfg, totals = self.config, self.totals

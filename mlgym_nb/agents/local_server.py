@@ -38,6 +38,30 @@ def default_model_file() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / DEFAULT_GGUF
 
 
+def resolve_model_file(spec: str | Path) -> Path:
+    """A GGUF file from a path, or from ``hf:OWNER/REPO/FILE.gguf[@REVISION]`` through huggingface_hub's cache.
+
+    A revision (a commit hash) pins the file; with ``HF_HUB_OFFLINE=1`` only the local cache is used.
+    """
+    text = str(spec)
+    if not text.startswith("hf:"):
+        return Path(text)
+    name, _, revision = text[3:].partition("@")
+    parts = name.split("/")
+    if len(parts) < 3 or not parts[-1]:
+        raise LocalModelError(f"{text}: expected hf:OWNER/REPO/FILE.gguf[@REVISION]")
+    try:
+        from huggingface_hub import hf_hub_download
+        from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+    except ImportError:
+        raise LocalModelError("hf: models need huggingface_hub: pip install huggingface_hub") from None
+    try:
+        return Path(hf_hub_download("/".join(parts[:2]), "/".join(parts[2:]), revision=revision or None))
+    except (LocalEntryNotFoundError, HfHubHTTPError, OSError, ValueError) as exc:
+        raise LocalModelError(f"{text}: not in the Hugging Face cache and not downloadable here ({type(exc).__name__});"
+                              " fetch it where there is network, or pass --model-file") from None
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -48,7 +72,7 @@ class LocalModelServer:
     """Start with ``with LocalModelServer() as server:``; ``server.base_url`` is the /v1 endpoint.
 
     Args:
-        model_file: GGUF model (default: SmolLM2-135M-Instruct).
+        model_file: GGUF model, a path or ``hf:OWNER/REPO/FILE.gguf[@REVISION]`` (default: SmolLM2-135M-Instruct).
         n_ctx: context window in tokens.
         threads: CPU threads for generation.
         startup_timeout: seconds to wait for /health.
@@ -56,7 +80,7 @@ class LocalModelServer:
 
     def __init__(self, model_file: str | Path | None = None, n_ctx: int = 8192, threads: int = 2,
                  startup_timeout: float = 120.0) -> None:
-        self.model_file = Path(model_file) if model_file else default_model_file()
+        self.model_file = resolve_model_file(model_file) if model_file else default_model_file()
         if not self.model_file.is_file():
             raise LocalModelError(f"no model file at {self.model_file}; pass a GGUF file with --model-file")
         if importlib.util.find_spec("xllamacpp") is None:

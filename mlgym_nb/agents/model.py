@@ -55,8 +55,9 @@ class Model(Protocol):
     name: str
 
     def complete(self, messages: list[dict[str, Any]], *, temperature: float, max_tokens: int,
-                 tools: list[dict[str, Any]] | None = None, stop: list[str] | None = None) -> Reply:
-        """Answer the conversation. Raises ModelError."""
+                 tools: list[dict[str, Any]] | None = None, stop: list[str] | None = None,
+                 schema: dict[str, Any] | None = None) -> Reply:
+        """Answer the conversation (as JSON that fits ``schema``, when given). Raises ModelError."""
 
 
 class OpenAIModel:
@@ -79,13 +80,17 @@ class OpenAIModel:
         self.base_url = str(self.client.base_url).rstrip("/")
 
     def complete(self, messages: list[dict[str, Any]], *, temperature: float, max_tokens: int,
-                 tools: list[dict[str, Any]] | None = None, stop: list[str] | None = None) -> Reply:
+                 tools: list[dict[str, Any]] | None = None, stop: list[str] | None = None,
+                 schema: dict[str, Any] | None = None) -> Reply:
         kwargs: dict[str, Any] = {"model": self.name, "messages": messages, "temperature": temperature,
                                   "max_tokens": max_tokens}
         if stop:
             kwargs["stop"] = stop
         if tools:
             kwargs["tools"] = tools
+        if schema:
+            kwargs["response_format"] = {"type": "json_schema",
+                                         "json_schema": {"name": "action", "schema": schema, "strict": True}}
         start = time.monotonic()
         try:
             reply = self.client.chat.completions.create(**kwargs)
@@ -122,9 +127,10 @@ class ScriptedModel:
         self.requests: list[dict[str, Any]] = []
 
     def complete(self, messages: list[dict[str, Any]], *, temperature: float, max_tokens: int,
-                 tools: list[dict[str, Any]] | None = None, stop: list[str] | None = None) -> Reply:
+                 tools: list[dict[str, Any]] | None = None, stop: list[str] | None = None,
+                 schema: dict[str, Any] | None = None) -> Reply:
         self.requests.append({"messages": [dict(m) for m in messages], "temperature": temperature, "stop": stop,
-                              "tools": tools})
+                              "tools": tools, "schema": schema})
         if not self.replies:
             raise ModelError("unreachable", "the scripted model has no replies left")
         item = self.replies.pop(0)

@@ -6,9 +6,9 @@ from typing import Any
 
 from .llm import LLMAgentConfig
 
-#: The embedded SmolLM2-135M: its chat template has no tools, it rambles, and it needs the code fence
-#: opened for it on a retry (llama.cpp continues a trailing assistant message).
-LOCAL = {"model": "local", "tools": "off", "prefill": "```python\n", "max_output_tokens": 384}
+#: The embedded model (SmolLM2-135M by default): its chat template has no tools and it rambles, so it
+#: replies in JSON with decoding constrained to the reply's schema by llama.cpp: always one well-formed action.
+LOCAL = {"model": "local", "tools": "off", "reply_format": "json", "constrained": True, "max_output_tokens": 512}
 
 
 def agent_config(model: str = "local", **overrides: Any) -> LLMAgentConfig:

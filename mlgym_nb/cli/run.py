@@ -52,6 +52,7 @@ def _untouched(task: Any, score: Any) -> bool:
 def _run(args: argparse.Namespace) -> int:
     from ..agents import LLMAgent, ReplayAgent, agent_config, run_episode
     from ..agents.local_server import LocalModelServer
+    from ..agents.mlab import ResearchAgent
     from ..agents.replay import episode_actions
     from ..env import NotebookEnv
     from ..grading import summary
@@ -59,7 +60,8 @@ def _run(args: argparse.Namespace) -> int:
 
     task = load_task(args.task)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    label = "replay" if args.agent == "replay" else args.model.replace("/", "_")
+    label = "replay" if args.agent == "replay" else f"{'mlab-' if args.agent == 'mlab' else ''}" + \
+        args.model.replace("/", "_").replace(":", "_")
     episode = Path(args.out) / f"{task.id}-{label}-s{args.seed}-{stamp}.ipynb"
     prefix = None
     if args.resume:
@@ -70,13 +72,15 @@ def _run(args: argparse.Namespace) -> int:
             agent: Any = ReplayAgent(args.replay)
             what = f"replay of {args.replay or task.reference}"
         else:
+            if args.model.startswith("hf:"):  # a GGUF from the Hugging Face cache, served here like the default
+                args.model_file, args.model = args.model, "local"
             if args.model == "local" and not base_url:
                 server = stack.enter_context(LocalModelServer(args.model_file))
                 base_url = server.base_url
                 print(f"[run] local model {server.model_file.name} serving at {base_url}")
-            agent = LLMAgent(agent_config(args.model, base_url=base_url, tools=args.tools, max_cost=args.max_cost,
-                                          max_tokens=args.max_tokens, price_in=args.price_in,
-                                          price_out=args.price_out))
+            kind = ResearchAgent if args.agent == "mlab" else LLMAgent
+            agent = kind(agent_config(args.model, base_url=base_url, tools=args.tools, max_cost=args.max_cost,
+                                      max_tokens=args.max_tokens, price_in=args.price_in, price_out=args.price_out))
             what = f"llm {args.model} at {agent.model.base_url}" if hasattr(agent.model, "base_url") else args.model
         env = stack.enter_context(NotebookEnv(task, sandbox=args.sandbox, episode=episode, max_steps=args.max_steps,
                                               agent=args.agent))
@@ -122,10 +126,12 @@ def _run(args: argparse.Namespace) -> int:
 def add(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="run one episode and write its notebook")
     run.add_argument("--task", required=True, help="task id (see `mlgym-nb tasks`)")
-    run.add_argument("--agent", default="llm", choices=["llm", "replay"],
-                     help="llm (a chat model; default) or replay (recorded or reference cells)")
+    run.add_argument("--agent", default="llm", choices=["llm", "mlab", "replay"],
+                     help="llm (a chat model; default), mlab (MLAgentBench's research agent over the same model) "
+                          "or replay (recorded or reference cells)")
     run.add_argument("--model", default="local",
-                     help="model name; `local` (default) serves the embedded SmolLM2 on 127.0.0.1")
+                     help="model name; `local` (default) serves the embedded SmolLM2 on 127.0.0.1; "
+                          "hf:OWNER/REPO/FILE.gguf[@REVISION] serves that GGUF from the Hugging Face cache")
     run.add_argument("--base-url", default=None, help="OpenAI-compatible endpoint (default $OPENAI_BASE_URL)")
     run.add_argument("--model-file", default=None, help="GGUF file for --model local")
     run.add_argument("--tools", default=None, choices=["auto", "on", "off"],

@@ -20,15 +20,15 @@ def _bench(args: argparse.Namespace) -> int:
     for task_id in tasks:
         load_task(task_id)  # an unknown or broken task fails here, before anything starts
     agents = [a for a in args.agents.split(",") if a]
-    unknown = sorted(set(agents) - {"llm", "replay"})
+    unknown = sorted(set(agents) - {"llm", "mlab", "replay"})
     if unknown:
-        raise MlgymError(f"--agents: unknown agent {unknown[0]!r}; use llm and/or replay")
+        raise MlgymError(f"--agents: unknown agent {unknown[0]!r}; use llm, mlab and/or replay")
     options = {k: v for k, v in {"tools": args.tools, "max_cost": args.max_cost, "max_tokens": args.max_tokens,
                                  "price_in": args.price_in, "price_out": args.price_out}.items() if v is not None}
     specs = grid(tasks, agents, [m for m in args.models.split(",") if m], parse_seeds(args.seeds),
                  max_steps=args.max_steps, sandbox=args.sandbox, base_url=args.base_url, options=options)
     with contextlib.ExitStack() as stack:
-        if any(s.agent == "llm" and s.model == "local" and not s.base_url for s in specs):
+        if any(s.agent != "replay" and s.model == "local" and not s.base_url for s in specs):
             from ..agents.local_server import LocalModelServer
 
             server = stack.enter_context(LocalModelServer())
@@ -63,9 +63,10 @@ def add(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="run a sweep: tasks x agents x seeds, in parallel, resumable")
     bench.add_argument("outdir", help="sweep folder: notebooks at <task>/<agent>/s<seed>.ipynb, index results.jsonl")
     bench.add_argument("--tasks", required=True, help="comma-separated task ids")
-    bench.add_argument("--agents", default="llm", help="comma-separated: llm, replay (default llm)")
+    bench.add_argument("--agents", default="llm",
+                       help="comma-separated: llm, mlab (MLAgentBench's research agent), replay (default llm)")
     bench.add_argument("--models", default="local",
-                       help="comma-separated models for llm: local (embedded), an endpoint's model name, or "
+                       help="comma-separated models for llm and mlab: local (embedded), an endpoint's model name, or "
                             "scripted:FILE (a JSON list of replies); default local")
     bench.add_argument("--seeds", default="0-2", help="a count (5), a range (0-4) or a list (1,3,7); default 0-2")
     bench.add_argument("--parallel", type=int, default=1, help="episodes at once (default 1)")

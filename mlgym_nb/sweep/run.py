@@ -14,6 +14,7 @@ from typing import Any
 
 from ..agents import LLMAgent, ReplayAgent, ScriptedModel, agent_config, run_episode
 from ..agents.base import Agent
+from ..agents.mlab import ResearchAgent
 from ..agents.replay import episode_actions
 from ..env import NotebookEnv
 from ..episode import load_episode
@@ -27,6 +28,7 @@ def make_agent(spec: EpisodeSpec) -> Agent:
     """The agent a spec names."""
     if spec.agent == "replay":
         return ReplayAgent(spec.options.get("replay"))
+    kind = ResearchAgent if spec.agent == "mlab" else LLMAgent
     model_name = spec.model or "local"
     if model_name.startswith("scripted:"):
         path = Path(model_name.split(":", 1)[1])
@@ -35,8 +37,8 @@ def make_agent(spec: EpisodeSpec) -> Agent:
         except (OSError, ValueError) as exc:
             raise MlgymError(f"{path}: not a JSON list of scripted replies ({exc})") from None
         config = agent_config("scripted", memory=False, **spec.options)
-        return LLMAgent(config, model=ScriptedModel([str(r) for r in replies]))
-    return LLMAgent(agent_config(model_name, base_url=spec.base_url, memory=False, **spec.options))
+        return kind(config, model=ScriptedModel([str(r) for r in replies]))
+    return kind(agent_config(model_name, base_url=spec.base_url, memory=False, **spec.options))
 
 
 def _set_aside(path: Path) -> tuple[Path | None, int]:

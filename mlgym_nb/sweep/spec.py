@@ -1,6 +1,7 @@
 """A sweep's unit of work: EpisodeSpec (task, agent, model, seed, limits), the grid, and an episode's summary.
 
-Agents: ``replay`` (the task's reference, or ``--replay`` an episode) and ``llm`` with a model:
+Agents: ``replay`` (the task's reference, or ``--replay`` an episode), and ``llm`` and ``mlab``
+(MLAgentBench's research agent) with a model:
 ``local`` (the embedded model, served once by the sweep), any name an OpenAI-compatible endpoint
 knows, or ``scripted:FILE`` (a JSON list of replies: a scripted model, for tests and teaching).
 """
@@ -23,7 +24,7 @@ class EpisodeSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     task: str
-    agent: str = Field("llm", pattern="^(llm|replay)$")
+    agent: str = Field("llm", pattern="^(llm|mlab|replay)$")
     model: str | None = None
     """For ``llm``: ``local``, an endpoint's model name, or ``scripted:FILE``."""
     seed: int = 0
@@ -42,7 +43,7 @@ class EpisodeSpec(BaseModel):
         model = self.model or "local"
         if model.startswith("scripted:"):
             model = "scripted-" + Path(model.split(":", 1)[1]).stem
-        return "llm-" + re.sub(r"[^A-Za-z0-9._-]+", "_", model)
+        return f"{self.agent}-" + re.sub(r"[^A-Za-z0-9._-]+", "_", model)
 
     @property
     def key(self) -> str:
@@ -66,7 +67,7 @@ def parse_seeds(text: str) -> list[int]:
 
 def grid(tasks: list[str], agents: list[str], models: list[str], seeds: list[int], **common: Any) -> list[EpisodeSpec]:
     """Every task x agent (x model, for llm) x seed."""
-    pairs = [(agent, model) for agent in agents for model in (models if agent == "llm" else [None])]
+    pairs = [(agent, model) for agent in agents for model in (models if agent != "replay" else [None])]
     return [EpisodeSpec(task=t, agent=a, model=m, seed=s, **common) for t in tasks for a, m in pairs for s in seeds]
 
 

@@ -25,7 +25,7 @@ def turns(n, size=10):
 
 def test_history_keeps_actions_and_last_observations():
     head = [{"role": "system", "content": "s"}, {"role": "user", "content": "task"}]
-    messages = HistoryProcessor(keep_last=2, max_tokens=10_000).messages(head, turns(4))
+    messages = HistoryProcessor(keep_last=2, max_tokens=10_000, block=1).messages(head, turns(4))
     assert [m["content"] for m in messages if m["role"] == "assistant"] == ["step 0", "step 1", "step 2", "step 3"]
     observations = [m["content"] for m in messages[2:] if m["role"] == "user"]
     assert observations[:2] == ["[output of step 1 omitted: 1 lines]", "[output of step 2 omitted: 1 lines]"]
@@ -35,7 +35,7 @@ def test_history_keeps_actions_and_last_observations():
 def test_history_trims_to_the_token_budget_then_gives_up():
     head = [{"role": "user", "content": "task"}]
     long_turns = turns(3, size=4000)  # about 1000 tokens each
-    messages = HistoryProcessor(keep_last=5, max_tokens=1500).messages(head, long_turns)
+    messages = HistoryProcessor(keep_last=5, max_tokens=1500, block=1).messages(head, long_turns)
     full = [m for m in messages if m["role"] == "user" and m["content"].endswith(("out0", "out1", "out2"))]
     assert len(full) == 1 and full[0]["content"].endswith("out2")
     assert HistoryProcessor(keep_last=5, max_tokens=5).messages(head, long_turns) is None
@@ -51,3 +51,14 @@ def test_replayed_steps_enter_the_llm_agents_history():
     messages = agent.history.messages(agent.head, agent.turns)
     assert messages[-2] == {"role": "assistant", "content": "Try it.\n\n```python\nx = 1\nprint(x)\n```"}
     assert messages[-1]["role"] == "user" and messages[-1]["content"].startswith("1\n(step 1/30")
+
+
+def test_old_observations_are_stubbed_in_blocks_so_the_prefix_stays_put():
+    head = [{"role": "system", "content": "s"}, {"role": "user", "content": "task"}]
+    history = HistoryProcessor(keep_last=2, max_tokens=100_000, block=3)
+    prefixes = []
+    for n in range(2, 9):
+        messages = history.messages(head, turns(n))
+        stubbed = sum(1 for m in messages if "omitted" in str(m["content"]))
+        prefixes.append(stubbed)
+    assert prefixes == [0, 0, 0, 3, 3, 3, 6]  # the stubs move three at a time, not one per step

@@ -91,7 +91,7 @@ def search_docs(query, paths, k=5):
     words = _words(query)
     wanted = query.strip().split(".")[-1].lower()
     scored = []
-    for entry, bag in zip(entries, bags):
+    for entry, bag in zip(entries, bags, strict=True):
         score = sum(idf.get(w, 0) * min(bag.get(w, 0), 3) for w in set(words))
         if entry["name"].split(".")[-1].lower() == wanted:
             score *= 3  # the very name asked for
@@ -101,11 +101,13 @@ def search_docs(query, paths, k=5):
     return [entry for _score, _length, entry in scored[:k]]
 
 
-def docs_paths(data="/data"):
-    """What %docs searches: the packages' index and the task's markdown files in /data."""
+def docs_paths(data=None):
+    """What %docs searches: the packages' index and the task's markdown files in /data (both where the
+    unisolated local sandbox says they are)."""
+    data = data or os.environ.get("MLGYM_DATA_DIR") or "/data"
     extra = sorted(os.path.join(data, f) for f in os.listdir(data) if f.endswith(".md")) if os.path.isdir(data) \
         else []
-    return [DOCS_INDEX] + extra
+    return [os.environ.get("MLGYM_DOCS_INDEX") or DOCS_INDEX] + extra
 
 
 def format_hits(query, hits):

@@ -118,3 +118,13 @@ def test_large_images_are_dropped_with_a_note(session):
     assert "image/png" not in big["data"] and big["data"]["text/plain"].startswith("[image/png image of")
     assert "image/png" in small["data"]
     assert "an image of 1200000 bytes was dropped (cap 1000000)" in result.text()
+
+
+def test_docs_search_and_edit_magics_in_the_kernel(session):
+    found = session.run("%docs HistGradientBoostingRegressor").text()
+    assert found.startswith("sklearn.ensemble.HistGradientBoostingRegressor(loss='squared_error'")
+    assert "rules.md" in session.run("%docs opponents cooperate defect").text()  # the task's own docs in /data
+    session.run("open('s.py', 'w').write('a = 1\\nb = 2\\nc = 3\\n')")
+    shown = session.run("%%edit s.py 2-2\nb = 20\nb2 = 21").text()
+    assert "s.py: lines 2-3 now read (4 lines in all):" in shown and "   3| b2 = 21" in shown
+    assert session.run("print(open('s.py').read())").text() == "a = 1\nb = 20\nb2 = 21\nc = 3\n\n"

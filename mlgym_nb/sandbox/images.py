@@ -32,6 +32,8 @@ from ..paths import KERNELS_DIR, cache_dir, family_requirements, require_project
 BASE_TAG = "mlgym-nb/base-os:bookworm"
 #: IPython extension every kernel loads (``%validate`` / ``%submit`` outside the harness).
 KERNEL_EXT = KERNELS_DIR / "mlgym_kernel_ext.py"
+DOCS_INDEXER = KERNELS_DIR / "build_docs_index.py"
+"""Builds the documentation index `%docs` searches, with the image's own Python, at build time."""
 HASH_LABEL = "mlgym.build-hash"
 """The hash of everything an image was built from, the base image's id included: rebuild when it changes."""
 RECIPE_LABEL = "mlgym.recipe-hash"
@@ -143,7 +145,7 @@ def recipe_hash(family: str) -> str:
     parent = parent_family(family)
     if parent is not None:
         digest.update(f"extends {parent}:{recipe_hash(parent)}".encode())
-    for path in [dockerfile(family), family_requirements(family), KERNEL_EXT]:
+    for path in [dockerfile(family), family_requirements(family), KERNEL_EXT, DOCS_INDEXER]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -221,6 +223,7 @@ def build_family(family: str = "base", force: bool = False) -> str:
             (Path(ctx) / "requirements.txt").write_text(_context_requirements(family))
             shutil.copy(dockerfile(family), Path(ctx) / "Dockerfile")
             shutil.copy(KERNEL_EXT, Path(ctx) / KERNEL_EXT.name)
+            shutil.copy(DOCS_INDEXER, Path(ctx) / DOCS_INDEXER.name)
             _log(f"building {tag}" + (f" on {under}" if parent else ""))
             arg = f"BASE={BASE_TAG}" if parent is None else f"PARENT={under}"
             subprocess.run(["docker", "build", "-q", "--build-arg", arg, "--label",

@@ -9,6 +9,7 @@ loop can run, and says so loudly once per process.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
@@ -30,11 +31,16 @@ def local_venv(family: str) -> Path:
     return cache_dir() / "local-venv" / family
 
 
+def _stamp(family: str) -> str:
+    """What a local venv is built from: the family's requirements and the docs indexer."""
+    indexer = hashlib.sha256((KERNELS_DIR / "build_docs_index.py").read_bytes()).hexdigest()[:12]
+    return family_requirements(family).read_text() + f"\n# docs index {indexer}\n"
+
+
 def local_venv_current(family: str) -> bool:
     """Whether the family's local venv exists and matches its requirements."""
     stamp = local_venv(family) / ".requirements"
-    requirements = family_requirements(family)
-    return stamp.exists() and stamp.read_text() == requirements.read_text()
+    return stamp.exists() and stamp.read_text() == _stamp(family)
 
 
 def build_local_venv(family: str, wheels: Path) -> Path:
@@ -46,7 +52,11 @@ def build_local_venv(family: str, wheels: Path) -> Path:
     subprocess.run(["/usr/bin/python3", "-m", "venv", str(venv)], check=True)
     subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--no-index", "--find-links", str(wheels),
                     "-r", str(requirements)], check=True)
-    (venv / ".requirements").write_text(requirements.read_text())
+    (venv / "docs").mkdir()
+    subprocess.run([str(venv / "bin" / "python"), str(KERNELS_DIR / "build_docs_index.py"), str(venv / "docs" /
+                    "index.jsonl"), "numpy", "pandas", "scipy", "sklearn", "matplotlib"], check=True,
+                   stderr=subprocess.DEVNULL)
+    (venv / ".requirements").write_text(_stamp(family))
     return venv
 
 
@@ -89,6 +99,7 @@ class ProcessSandbox(Sandbox):
         # Code with fixed layout paths (graders' helpers) finds the host folders through these.
         env.update({mount_env(m.inside): str(m.host) for m in mounts})
         env["MLGYM_ISOLATE_PLAYERS"] = "0"  # no sandbox to switch users in: graders run submitted code as is
+        env["MLGYM_DOCS_INDEX"] = str(local_venv(self.family) / "docs" / "index.jsonl")  # for %docs
         return env
 
     def _cwd(self, mounts: list[Mount]) -> Path | None:
@@ -149,7 +160,8 @@ class BubblewrapSandbox(ProcessSandbox):
         cmd = ["bwrap", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc",
                "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0755", "--dir", "/opt",
                "--ro-bind", str(local_venv(self.family)), layout.VENV,
-               "--ro-bind", str(KERNELS_DIR), layout.KERNEL_EXT_DIR, "--setenv", "PYTHONPATH", layout.KERNEL_EXT_DIR]
+               "--ro-bind", str(KERNELS_DIR), layout.KERNEL_EXT_DIR, "--setenv", "PYTHONPATH", layout.KERNEL_EXT_DIR,
+               "--ro-bind-try", str(local_venv(self.family) / "docs"), "/opt/venv-docs"]
         if scorer:
             cmd += ["--perms", "0700", "--dir", layout.SECRET]
         for link in ("bin", "sbin", "lib", "lib64"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .grading import as_output, grade_splits, summary
 from .kernel import KernelSession
@@ -62,7 +62,8 @@ class StepResult:
 
 
 def execute_step(session: KernelSession, task: TaskSpec, source: str, number: int, sandbox: str,
-                 cell_timeout: float, output_limit: int = 4000) -> StepResult:
+                 cell_timeout: float, output_limit: int = 4000,
+                 on_output: Callable[[str, str], None] | None = None) -> StepResult:
     """Run step ``number``: grade a snapshot for %validate / %submit, else run the cell in ``session``."""
     started, clock = now(), time.monotonic()
     kind = harness_action(source)
@@ -73,7 +74,7 @@ def execute_step(session: KernelSession, task: TaskSpec, source: str, number: in
         record = Step(step=number, kind=kind, status="scored" if shown.status == "scored" else "invalid",
                       started=started, duration=round(time.monotonic() - clock, 3), scores=scores)
         return StepResult(record, [output], None, summary(shown, task) + "\n", scores)
-    result = session.run(source, timeout=cell_timeout)
+    result = session.run(source, timeout=cell_timeout, on_output=on_output)
     record = Step(step=number, kind="cell", status=result.status, started=started,
                   duration=round(time.monotonic() - clock, 3), usage=Usage(**result.usage), notes=result.notes)
     return StepResult(record, result.outputs, result.execution_count, result.text(output_limit))

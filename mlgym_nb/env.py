@@ -110,6 +110,8 @@ class NotebookEnv(gym.Env[str, str]):
         self.episode_time = episode_time or limits.episode_time
         self.cell_timeout = cell_timeout or limits.cell_timeout
         self.output_limit = output_limit
+        self.on_output: Any = None
+        """Called with (name, text) as a cell's outputs arrive, from the kernel session's thread (a live view)."""
         self.render_mode = render_mode
         self.observation_space = TextSpace()
         self.action_space = TextSpace()
@@ -173,7 +175,7 @@ class NotebookEnv(gym.Env[str, str]):
             raise TypeError(f"an action is the source of a cell (str) or an Action, got {type(action).__name__}")
         self._steps += 1
         result = execute_step(self.session, self.task, action.cell, self._steps, self.sandbox, self.cell_timeout,
-                              self.output_limit)
+                              self.output_limit, self.on_output)
         if action.meta:
             result.record.agent = AgentStep(**action.meta)
         self.recorder.record_step(result.record, action.cell, action.thought or None, result.outputs,

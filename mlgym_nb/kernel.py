@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import nbformat
 from jupyter_client import AsyncKernelManager
@@ -84,9 +84,11 @@ def _strip_ansi(text: str) -> str:
 
 
 class _OutputSink:
-    """Collects iopub messages into capped notebook outputs."""
+    """Collects iopub messages into capped notebook outputs; ``on_output(kind, text)`` sees them as they come
+    (``stream`` text, or the text/plain of a display), for a live view."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_output: Callable[[str, str], None] | None = None) -> None:
+        self.on_output = on_output
         self.outputs: list[Any] = []
         self.notes: list[str] = []
         self.stream_chars = 0
@@ -97,6 +99,13 @@ class _OutputSink:
 
     def add(self, msg: dict) -> None:
         kind, content = msg["msg_type"], msg["content"]
+        if self.on_output is not None and kind in ("stream", "display_data", "execute_result", "error"):
+            text = content.get("text") or (content.get("data") or {}).get("text/plain") or \
+                (f"{content.get('ename')}: {content.get('evalue')}" if kind == "error" else "")
+            try:
+                self.on_output(content.get("name", kind), str(text))
+            except Exception:  # noqa: BLE001 - a live view must never break the recording
+                pass
         if kind == "execute_input":
             self.execution_count = content.get("execution_count")
             return
@@ -249,11 +258,12 @@ class KernelSession:
         self._sync(self.async_preload(modules))
 
     # -- running cells ---------------------------------------------------------------------
-    async def async_run(self, code: str, timeout: float | None = None) -> CellResult:
+    async def async_run(self, code: str, timeout: float | None = None,
+                        on_output: Callable[[str, str], None] | None = None) -> CellResult:
         if self.km is None or self.kc is None:
             raise SandboxError("the kernel session is closed; call start() first")
         timeout = timeout or self.task.limits.cell_timeout
-        sink = _OutputSink()
+        sink = _OutputSink(on_output)
         start = time.monotonic()
         msg_id = self.kc.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
         status = await self._drain(msg_id, sink, start + timeout)
@@ -271,12 +281,14 @@ class KernelSession:
                           duration=round(time.monotonic() - start, 3), notes=sink.notes, error=sink.error,
                           usage=usage)
 
-    def run(self, code: str, timeout: float | None = None) -> CellResult:
+    def run(self, code: str, timeout: float | None = None,
+            on_output: Callable[[str, str], None] | None = None) -> CellResult:
         """Run one cell. On timeout: interrupt, then restart if the interrupt is ignored.
 
+        ``on_output(name, text)`` is called from the session's thread as outputs arrive (a live view).
         Raises KernelDiedError only if the kernel cannot be restarted after dying.
         """
-        return self._sync(self.async_run(code, timeout))
+        return self._sync(self.async_run(code, timeout, on_output))
 
     async def _drain(self, msg_id: str, sink: _OutputSink, deadline: float) -> str:
         """Consume iopub until idle; returns ``idle``, ``timeout`` or ``died``."""

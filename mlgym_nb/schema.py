@@ -19,11 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 SCHEMA_VERSION = 2
 
 #: Why an episode ended, a closed set. All but ``submitted`` and ``interrupted`` grade the workspace as it is
-#: (an autosubmission); ``interrupted`` (closed, reset or killed before the end) grades nothing.
+#: (an autosubmission); ``stopped``: a person stopped it; ``interrupted`` (closed, reset or killed before the
+#: end) grades nothing.
 EXITS = ("submitted", "max_steps", "time", "cost", "context", "format", "repetition", "api_error", "kernel_error",
-         "interrupted")
+         "stopped", "interrupted")
 Exit = Literal["submitted", "max_steps", "time", "cost", "context", "format", "repetition", "api_error",
-               "kernel_error", "interrupted"]
+               "kernel_error", "stopped", "interrupted"]
 Split = Literal["dev", "test"]
 
 
@@ -85,6 +86,8 @@ class AgentStep(BaseModel):
     calls: int = 0
     model_seconds: float = 0.0
     format_errors: list[str] = []
+    repeats: int = 0
+    """Times the agent was told it repeated its previous action on the same output."""
     replayed: bool = False
     """The step was replayed from another episode (resume, fork, replay agent)."""
     edited: bool = False

@@ -9,6 +9,7 @@ calls are answered inside the turn. Budgets (tokens, dollars) are checked before
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from typing import Any
 
@@ -35,6 +36,7 @@ PRICES: dict[str, tuple[float, float]] = {
     "o3-mini": (1.10, 4.40),
 }
 MAX_MEMORY_CALLS = 3
+_FOOTER = re.compile(r"\(step \d+/\d+, \d+ min left\)\s*$")
 
 
 class LLMAgentConfig(BaseModel):
@@ -179,6 +181,22 @@ class LLMAgent:
             action.meta.update(step)
             return action
 
+    def replace_last(self, action: Action) -> None:
+        """A person ran ``action`` instead of the proposal: the history shows what ran."""
+        if self._pending is None:
+            return
+        assistant, call_id = self._pending
+        if call_id:
+            call = {"id": call_id, "type": "function",
+                    "function": {"name": "run_cell", "arguments": json.dumps({"code": action.cell})}}
+            assistant = {**assistant, "tool_calls": [call]}
+        elif self.config.reply_format == "json":
+            assistant = {**assistant, "content": json.dumps({"thought": action.thought, "action": "run",
+                                                             "code": action.cell})}
+        else:
+            assistant = {**assistant, "content": f"{action.thought}\n\n```python\n{action.cell}\n```".strip()}
+        self._pending = (assistant, call_id)
+
     def observe(self, action: Action, observation: str) -> None:
         """Take a replayed step (resume, fork) into the history as if the model had made it."""
         if self.config.reply_format == "json":
@@ -210,7 +228,7 @@ class LLMAgent:
         The first repeat in a row is corrected (and re-queried at the retry temperature); the
         ``repeat_limit``-th ends the episode with ``repetition``. A repeat after a correction is let through.
         """
-        key = (observation, action.cell)
+        key = (_FOOTER.sub("", observation), action.cell)  # the step counter in the footer always changes
         if key != self._last:
             self._last, self._repeats = key, 0
             return False
@@ -219,7 +237,7 @@ class LLMAgent:
         if self._repeats + 1 >= self.config.repeat_limit:
             raise AgentExit("repetition", f"the same cell {self._repeats + 1} times in a row on the same output: "
                                           f"{action.cell.splitlines()[0][:80] if action.cell else ''!r}")
-        step["format_errors"].append("repeated the previous action on the same output")
+        step["repeats"] = step.get("repeats", 0) + 1
         return not any(m.get("content") == REPEATED for m in extra)
 
 
@@ -254,7 +272,8 @@ class LLMAgent:
         """
         self._check_budgets()
         cfg = self.config
-        temperature = max(cfg.temperature, cfg.retry_temperature) if step["format_errors"] else cfg.temperature
+        retry = step["format_errors"] or step.get("repeats")
+        temperature = max(cfg.temperature, cfg.retry_temperature) if retry else cfg.temperature
         try:
             reply = self.model.complete(messages, tools=tools, stop=stop, temperature=temperature, schema=schema,
                                         max_tokens=max_tokens or cfg.max_output_tokens)

@@ -22,7 +22,7 @@ backticks. Exactly one block per reply. To score your work, the block holds only
 `%submit`."""
 
 JSON_FORMAT = """Reply with one JSON object: {"thought": your reasoning in a few sentences, "action": what to \
-do, "code": the cell, "path": a file, "start": a line, "end": a line}. The actions:
+do, "code": Python source only (no prose), "path": a file, "start": a line, "end": a line}. The actions:
 - "run": run `code` as a cell;
 - "write": replace the whole file `path` with `code`;
 - "edit": replace lines `start` to `end` (1-based, inclusive) of `path` with `code`;

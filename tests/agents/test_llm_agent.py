@@ -71,3 +71,14 @@ def test_replay_of_an_episode_reproduces_its_cells(tmp_path, no_leftover_contain
         return [(c.id, c.source) for c in nb.cells if c.id.startswith("step-")]
 
     assert steps(first) == steps(second)
+
+
+def test_the_embedded_model_never_makes_a_format_error_with_constrained_decoding(local_model, tmp_path,
+                                                                                   no_leftover_containers):
+    with mlgym_nb.make("prisoners_dilemma", sandbox="docker", episode=tmp_path / "j.ipynb", max_steps=20) as env:
+        result = run_episode(env, agent(local_model), seed=0)
+    nb = nbformat.read(tmp_path / "j.ipynb", as_version=4)
+    steps = [c for c in nb.cells if c.cell_type == "code" and c.id.startswith("step-")]
+    assert result.exit in ("max_steps", "submitted", "repetition") and len(steps) >= 1
+    assert sum(len(c.metadata.mlgym["agent"]["format_errors"]) for c in steps) == 0
+    assert nb.metadata.mlgym["agent"]["config"]["constrained"] is True

@@ -144,8 +144,8 @@ def test_bad_json_replies_get_a_correction(reply, message):
 def test_repeating_the_same_cell_on_the_same_output_is_corrected_then_ends_the_episode():
     same = "```python\nprint('hello')\n```"
     bot, model = agent([same, same, "```python\nprint('other')\n```", same, same, same, same])
-    assert bot.act("hello\n").cell == "print('hello')"
-    assert bot.act("hello\n").cell == "print('other')"  # the repeat was answered with a correction
+    assert bot.act("hello\n(step 1/30, 30 min left)").cell == "print('hello')"
+    assert bot.act("hello\n(step 2/30, 30 min left)").cell == "print('other')"  # the repeat got a correction
     assert model.requests[2]["messages"][-1]["content"].startswith("You sent the same cell as last time")
     assert model.requests[2]["temperature"] == 0.7
     assert bot.act("other\n").cell == "print('hello')"

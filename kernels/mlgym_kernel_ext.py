@@ -10,7 +10,9 @@ for agents with the same search (search_docs), so a rerun shows the same hits.
 
 In an episode `%validate` and `%submit` are handled by NotebookEnv, which grades the workspace in the
 grader's sandbox and never sends them to the kernel. When an episode notebook is re-executed by plain
-papermill, nbconvert or JupyterLab, they reach the kernel: these magics say so instead of failing.
+papermill, nbconvert or JupyterLab, they reach the kernel: these magics say so instead of failing. In a
+kernel of `mlgym-nb task open` (its workspace has a `.mlgym` folder) they ask the host to grade, as for
+an agent, and print the answer (mlgym_nb/manual.py).
 """
 
 import json
@@ -23,10 +25,35 @@ DOCS_INDEX = "/opt/venv-docs/index.jsonl"
 _indexes = {}
 
 
-def _not_graded(name):
+GRADING_WAIT = 1800  # seconds: longer than any grader may run
+
+
+def _grading_magic(name):
+    """%validate / %submit: asks the host to grade (kernels of `mlgym-nb task open`), else says nothing was."""
+
     def magic(line=""):
-        print(f"[mlgym] %{name} is an action of the mlgym harness: nothing was graded here. "
-              f"Re-execute episodes with `mlgym-nb rerun` to grade them.")
+        import time
+        import uuid
+
+        requests = "/workspace/.mlgym" if os.path.isdir("/workspace/.mlgym") else os.path.join(os.getcwd(), ".mlgym")
+        if not os.path.isdir(requests) or os.path.islink(requests):
+            print(f"[mlgym] %{name} is an action of the mlgym harness: nothing was graded here. "
+                  f"Re-execute episodes with `mlgym-nb rerun` to grade them.")
+            return
+        ident = uuid.uuid4().hex
+        with open(os.path.join(requests, f"request-{ident}.json"), "w") as f:
+            json.dump({"action": name}, f)
+        result = os.path.join(requests, f"result-{ident}.txt")
+        deadline = time.monotonic() + GRADING_WAIT
+        while time.monotonic() < deadline:
+            if os.path.exists(result):
+                time.sleep(0.05)  # the host writes it in one go; let it finish
+                with open(result) as f:
+                    print(f.read(), end="")
+                os.remove(result)
+                return
+            time.sleep(0.2)
+        print(f"[mlgym] no grader answered %{name}: only kernels started by `mlgym-nb task open` are graded")
 
     magic.__name__ = name
     return magic
@@ -123,6 +150,6 @@ def docs(line):
 
 def load_ipython_extension(ipython):
     for name in ("validate", "submit"):
-        ipython.register_magic_function(_not_graded(name), magic_kind="line", magic_name=name)
+        ipython.register_magic_function(_grading_magic(name), magic_kind="line", magic_name=name)
     ipython.register_magic_function(edit, magic_kind="cell", magic_name="edit")
     ipython.register_magic_function(docs, magic_kind="line", magic_name="docs")

@@ -53,6 +53,9 @@ def header_text(meta: Episode, task_name: str, metric: str) -> str:
             cells = [str(s.value) if s.status == "scored" else s.status for s in (graded.dev, graded.test)]
             lines.append(f"| {graded.step} | {graded.kind} | {cells[0]} | {cells[1]} |")
         lines += ["", f"Baseline: {', '.join(f'{k} {v:g}' for k, v in meta.baseline.items()) or 'none'}."]
+    lines += ["", "*This header describes the recorded run. If the notebook was re-executed with plain papermill, the "
+                  "seed it ran with is in the parameters cell below and its cells hold the new outputs, while this "
+                  "header and the scores in the metadata are the recording's; `mlgym-nb rerun` rewrites both.*"]
     return "\n".join(lines)
 
 

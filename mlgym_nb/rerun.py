@@ -19,7 +19,7 @@ from typing import Any
 import nbformat
 
 from .actions import execute_step
-from .episode import LoadedEpisode, load_episode
+from .episode import LoadedEpisode, header_text, load_episode
 from .errors import EpisodeError, TaskError
 from .grading import grade_splits
 from .kernel import KernelSession
@@ -186,6 +186,9 @@ def _execute_episode(cls: Any, nb_man: Any, kernel_name: str, log_output: bool =
             meta.scores.append(Graded(step=meta.steps, kind="autosubmit", **scores))
     finally:
         ws.finish()
+        seed = nb.metadata.get("papermill", {}).get("parameters", {}).get("seed")
+        meta.seed = seed if isinstance(seed, int) else meta.seed
+        nb.cells[0].source = header_text(meta, task.name, task.metric.name)  # this run's seed and scores
         nb.metadata["mlgym"] = meta.model_dump(mode="json", exclude_none=True)
 
 

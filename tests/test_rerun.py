@@ -77,8 +77,10 @@ def test_rerun_with_another_seed_does_not_reproduce_seeded_output(tmp_path, no_l
     episode = tmp_path / "s.ipynb"
     record(episode, ["import random; print(random.random())"])
     proc = cli("rerun", str(episode), "--sandbox", "docker", "--seed", "5", cwd=tmp_path)
-    report = nbformat.read(tmp_path / "s.rerun.ipynb", as_version=4).metadata.mlgym["rerun"]
+    again = nbformat.read(tmp_path / "s.rerun.ipynb", as_version=4)
+    report = again.metadata.mlgym["rerun"]
     assert report["first_divergence"] == "step-0001" and report["seed"] == 5
+    assert "seed 5" in again.cells[0].source and again.metadata.mlgym["seed"] == 5  # the header is this run's
     assert proc.returncode == 1 and "**Not comparable**: the original and other notebook graded nothing" in proc.stdout
 
 

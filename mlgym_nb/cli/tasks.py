@@ -25,6 +25,25 @@ def _tasks(args: argparse.Namespace) -> int:
     return 1 if broken else 0
 
 
+def _task(args: argparse.Namespace) -> int:
+    import importlib.util
+    import subprocess
+    from pathlib import Path
+
+    from ..manual import open_task
+    from ..tasks import load_task
+
+    notebook, kernel = open_task(load_task(args.id), Path(args.dir), sandbox=args.sandbox)
+    print(f"[task] {notebook} (kernel {kernel}; workspace {notebook.with_suffix('.workspace')}; gradings logged in "
+          f"{notebook.with_suffix('.gradings.jsonl')})")
+    command = [sys.executable, "-m", "jupyter", "lab", str(notebook)]
+    if args.no_lab or importlib.util.find_spec("jupyterlab") is None:
+        print(f"[task] open it with: {' '.join(command[2:])}" + ("" if args.no_lab else
+                                                                  " (after `pip install jupyterlab`)"))
+        return 0
+    return subprocess.call(command)
+
+
 def add(sub: argparse._SubParsersAction) -> None:
     tasks = sub.add_parser("tasks", help="list tasks (and broken task.yaml files), or check one (`tasks check ID`)")
     tasks.add_argument("action", nargs="?", choices=["list", "check"], default="list")
@@ -32,5 +51,15 @@ def add(sub: argparse._SubParsersAction) -> None:
     tasks.add_argument("--sandbox", default="auto", choices=CHOICES, help="where check runs kernels and graders")
     tasks.add_argument("--fast", action="store_true",
                        help="check: the task's fast baseline and reference (smaller budgets, same code), if it has one")
+    task = sub.add_parser("task", help="try a task by hand (`task open ID`): its notebook, workspace and kernel in "
+                                       "JupyterLab, %validate / %submit graded as for an agent")
+    task.add_argument("action", choices=["open"])
+    task.add_argument("id", help="task id")
+    task.add_argument("--dir", default=".", help="where the notebook and its workspace go (default: here)")
+    task.add_argument("--sandbox", default="auto", choices=CHOICES)
+    task.add_argument("--no-lab", action="store_true", help="make the notebook and the kernelspec, do not start "
+                                                            "JupyterLab")
+    task.set_defaults(func=_task)
+
     tasks.set_defaults(func=_tasks, check=lambda a: "give a task id: tasks check ID" if a.action == "check" and
                        not a.id else None)

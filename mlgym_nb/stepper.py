@@ -17,6 +17,8 @@ from .actions import Action
 from .agents.base import AgentExit
 from .env import NotebookEnv
 
+LIVE_VIEW_CHARS = 20_000
+
 
 class Stepper:
     """One episode of ``agent`` in ``env``, advanced by hand.
@@ -144,13 +146,23 @@ class StepperUI:
                     "Submit": lambda _: self.step(cell="%submit"), "Stop": lambda _: self._stop()}
         for name, button in self.buttons.items():
             button.on_click(handlers[name])
-        stepper.env.on_output = lambda name, text: self.output.append_stdout(text) if name != "stderr" else \
-            self.output.append_stderr(text)
+        self.streamed: list[str] = []
+        stepper.env.on_output = self._stream
         link = w.HTML(f"episode notebook: {lab_link(stepper.episode)}")
         controls = w.HBox([self.buttons["Step"], self.buttons["Run N"], self.count, self.buttons["Run to end"],
                            self.buttons["Validate"], self.buttons["Submit"], self.buttons["Stop"]])
         self.widget = w.VBox([self.status, link, self.thought, self.cell, controls, self.output])
         self._propose()
+
+    def _stream(self, name: str, text: str) -> None:
+        # The view is capped like an observation: a cell that floods its output must not flood the browser.
+        room = LIVE_VIEW_CHARS - sum(map(len, self.streamed))
+        if room <= 0:
+            return
+        if len(text) > room:
+            text = text[:room] + f"\n[live view capped at {LIVE_VIEW_CHARS} characters]\n"
+        self.streamed.append(text)
+        (self.output.append_stderr if name == "stderr" else self.output.append_stdout)(text)
 
     def _propose(self) -> None:
         action = self.stepper.propose()
@@ -174,12 +186,12 @@ class StepperUI:
             if self.stepper.done:
                 break
             typed = cell if cell is not None else self.cell.value
-            with self.output:
-                print(f"--- step {self.stepper.status()['step'] + 1}:")
-                print(typed)
+            self.output.append_stdout(f"--- step {self.stepper.status()['step'] + 1}:\n{typed}\n")
+            self.streamed = []
             observation = self.stepper.run(typed)
-            with self.output:
-                print(observation)
+            shown = set("".join(self.streamed).splitlines())
+            # What streamed is on screen already; the rest of the observation (scores, notes, budget) is new.
+            self.output.append_stdout("".join(line + "\n" for line in observation.splitlines() if line not in shown))
             cell = None
             self._propose()
         self._refresh()

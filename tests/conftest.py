@@ -1,9 +1,10 @@
-"""Shared fixtures and the two test tiers.
+"""Shared fixtures and the test tiers.
 
 Tests marked ``docker`` need a Docker daemon and built images; tests that use the ``local_model``
-fixture are marked ``model``. Both skip when their service is missing, unless MLGYM_REQUIRE_DOCKER=1 /
-MLGYM_REQUIRE_LOCAL_MODEL=1 (CI), where they fail. ``pytest -m "not docker and not model"`` is the
-fast tier: it needs neither.
+fixture are marked ``model``; ``browser`` tests drive JupyterLab in headless Chromium. Each skips when
+its service is missing, unless MLGYM_REQUIRE_DOCKER=1 / MLGYM_REQUIRE_LOCAL_MODEL=1 /
+MLGYM_REQUIRE_BROWSER=1 (CI), where it fails. ``pytest -m "not docker and not model and not browser"``
+is the fast tier: it needs none of them.
 """
 
 from __future__ import annotations

@@ -45,6 +45,22 @@ def test_the_widget_runs_proposals_edits_and_harness_actions(stepper, tmp_path):
     assert "'a person wrote this'" in str(stepper.agent.turns[1].assistant)  # the agent's history shows what ran
 
 
+def test_the_widget_shows_streamed_output_once_and_caps_a_flood(stepper):
+    pytest.importorskip("ipywidgets")
+    from mlgym_nb.stepper import LIVE_VIEW_CHARS
+
+    ui = StepperUI(stepper)
+    ui.step(cell="print('once only')")
+    shown = "".join(o.get("text", "") for o in ui.output.outputs)
+    assert shown.count("once only") == 2 and "(step 1/" in shown  # the typed cell, its output; then the budget
+    ui.step(cell="%validate")
+    assert "dev" in "".join(o.get("text", "") for o in ui.output.outputs).split("--- step 2:")[1]
+    before = len(ui.output.outputs)
+    ui.step(cell="for _ in range(2000):\n    print('x' * 100)")
+    flood = "".join(o.get("text", "") for o in ui.output.outputs[before:])
+    assert f"live view capped at {LIVE_VIEW_CHARS}" in flood and len(flood) < LIVE_VIEW_CHARS + 2000
+
+
 def test_the_plain_python_path_and_stop(stepper, tmp_path):
     assert stepper.propose().cell == "print('looking')"
     assert stepper.run().startswith("looking")

@@ -52,7 +52,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     tasks.add_argument("--fast", action="store_true",
                        help="check: the task's fast baseline and reference (smaller budgets, same code), if it has one")
     task = sub.add_parser("task", help="try a task by hand (`task open ID`): its notebook, workspace and kernel in "
-                                       "JupyterLab, %validate / %submit graded as for an agent")
+                                       "JupyterLab, %%validate / %%submit graded as for an agent")
     task.add_argument("action", choices=["open"])
     task.add_argument("id", help="task id")
     task.add_argument("--dir", default=".", help="where the notebook and its workspace go (default: here)")

@@ -15,7 +15,7 @@ episode: setup
 	mlgym-nb run --task $(TASK)
 
 test: setup
-	$(PYTHON) -m ruff check mlgym_nb tests bench tasks
+	$(PYTHON) -m ruff check mlgym_nb tests bench tasks notebooks
 	$(PYTHON) -m pytest -q -ra -m "not docker and not model and not browser"   # the fast tier: no Docker, no model server, no browser
 	$(PYTHON) -m pytest -q -ra -m "docker or model or browser"
 

@@ -42,7 +42,7 @@ def test_specs_labels_keys_and_the_grid(tmp_path):
 def test_an_unknown_agent_or_task_fails_before_anything_starts(tmp_path):
     cli = [sys.executable, "-m", "mlgym_nb.cli", "bench", str(tmp_path / "out")]
     proc = subprocess.run(cli + ["--tasks", "prisoners_dilemma", "--agents", "human"], capture_output=True, text=True)
-    assert proc.returncode == 1 and "--agents: unknown agent 'human'; use llm and/or replay" in proc.stderr
+    assert proc.returncode == 1 and "--agents: unknown agent 'human'; use llm, mlab and/or replay" in proc.stderr
     proc = subprocess.run(cli + ["--tasks", "prisoner"], capture_output=True, text=True)
     assert proc.returncode == 1 and "did you mean 'prisoners_dilemma'" in proc.stderr
     assert not (tmp_path / "out").exists()

@@ -22,7 +22,7 @@ from .literature import LITERATURE_TOOL, ArxivSearch, LiteratureSearch, format_p
 from .memory import MEMORY_TOOLS, MEMORY_TOOLS_SPEC, MemoryStore
 from .model import Model, ModelError, OpenAIModel, Reply, ToolCall
 from .parsing import FormatError, parse_json_reply, parse_text_reply, parse_tool_calls
-from .prompts import JSON_FORMAT, NEXT, NEXT_JSON, REPEATED, REPLY_SCHEMA, SYSTEM, TEXT_FORMAT, TOOLS
+from .prompts import JSON_FORMAT, NEXT, NEXT_JSON, REPEATED, SYSTEM, TEXT_FORMAT, TOOLS, reply_schema
 
 #: USD per million (input, output) tokens. Models not listed have no enforced cost.
 PRICES: dict[str, tuple[float, float]] = {
@@ -91,6 +91,9 @@ class LLMAgentConfig(BaseModel):
     literature: str | None = Field(None, pattern="^arxiv$")
     """Offer the literature_search tool, answered on the driver's side (``arxiv``: the arXiv API; needs the
     network, which kernels never have)."""
+    bounded: bool = False
+    """With ``constrained``: bound the reply's strings so that it always fits ``max_output_tokens``
+    (needs a server that honours ``maxLength``, as llama.cpp does; the embedded model uses it)."""
     prefill: str | None = None
     """After a reply without an action, retry with the assistant's reply started with this text
     (e.g. an opening code fence). Only for servers that continue a trailing assistant message,
@@ -251,7 +254,9 @@ class LLMAgent:
         stop = ["```"] if prefill.count("```") % 2 == 1 else None
         cfg = self.config
         tools = self._tools() if self.use_tools else None
-        schema = REPLY_SCHEMA if cfg.constrained and cfg.reply_format == "json" and not tools else None
+        schema = None
+        if cfg.constrained and cfg.reply_format == "json" and not tools:
+            schema = reply_schema(cfg.max_output_tokens if cfg.bounded else None)
         try:
             reply = self._complete(messages + extra, step, tools=tools, stop=stop, schema=schema)
         except ModelError:  # the server takes no tools: the reply format it is

@@ -7,8 +7,10 @@ from typing import Any
 from .llm import LLMAgentConfig
 
 #: The embedded model (SmolLM2-135M by default): its chat template has no tools and it rambles, so it
-#: replies in JSON with decoding constrained to the reply's schema by llama.cpp: always one well-formed action.
-LOCAL = {"model": "local", "tools": "off", "reply_format": "json", "constrained": True, "max_output_tokens": 512}
+#: replies in JSON with decoding constrained by llama.cpp to the reply's schema, its strings bounded so that
+#: the reply always fits the token limit: always one well-formed action.
+LOCAL = {"model": "local", "tools": "off", "reply_format": "json", "constrained": True, "bounded": True,
+         "max_output_tokens": 3072}
 
 
 def agent_config(model: str = "local", **overrides: Any) -> LLMAgentConfig:

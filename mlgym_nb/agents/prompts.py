@@ -48,6 +48,23 @@ REPLY_SCHEMA = {
     "additionalProperties": False,
 }
 
+
+
+def reply_schema(max_output_tokens: int | None = None) -> dict:
+    """REPLY_SCHEMA, with ``max_output_tokens`` its strings bounded so that the whole reply fits: a small model
+    otherwise rambles in its thought until the token limit cuts the JSON. A token is at least one character
+    and an escaped character (``\\n``, ``\\"``) takes two, so the bounds hold for text and code; only
+    ``\\uXXXX`` escapes could overrun them. For servers whose constrained decoding honours ``maxLength``
+    (llama.cpp); OpenAI's strict mode takes no length constraints."""
+    if max_output_tokens is None:
+        return REPLY_SCHEMA
+    properties = dict(REPLY_SCHEMA["properties"])
+    properties["thought"] = {"type": "string", "maxLength": 200}
+    properties["path"] = {"type": "string", "maxLength": 100}
+    properties["code"] = {"type": "string", "maxLength": max(max_output_tokens // 2 - 400, 100)}
+    return {**REPLY_SCHEMA, "properties": properties}
+
+
 REPEATED = ("You sent the same cell as last time and it gave the same output: repeating it will not help. Try "
             "something different: read a file, change the solution, or %validate.")
 

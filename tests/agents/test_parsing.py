@@ -70,3 +70,15 @@ def test_broken_tool_calls(calls, message):
     with pytest.raises(FormatError) as err:
         parse_tool_calls(calls, None)
     assert str(err.value).startswith(message)
+
+
+def test_the_bounded_reply_schema_always_fits_the_token_limit():
+    from mlgym_nb.agents.presets import LOCAL
+    from mlgym_nb.agents.prompts import REPLY_SCHEMA, reply_schema
+
+    assert reply_schema() is REPLY_SCHEMA and "maxLength" not in json.dumps(REPLY_SCHEMA)  # OpenAI strict mode
+    schema = reply_schema(LOCAL["max_output_tokens"])
+    longest = {name: "\n" * schema["properties"][name]["maxLength"] for name in ("thought", "code", "path")}
+    longest.update(action="validate", start=-10**9, end=-10**9)
+    # A token is at least one character: the longest reply of escaped characters is shorter than the limit.
+    assert len(json.dumps(longest, indent=1)) < LOCAL["max_output_tokens"]

@@ -10,7 +10,7 @@ DOCKERFILE = (Path(__file__).resolve().parents[2] / "kernels" / "Dockerfile").re
 
 
 def test_the_image_creates_every_mount_point():
-    made = set(re.search(r"mkdir -p ([^\\&]+)", DOCKERFILE).group(1).split())
+    made = {path for paths in re.findall(r"mkdir -p ([^\\&]+)", DOCKERFILE) for path in paths.split()}
     for path in (layout.WORKSPACE, layout.DATA, layout.CONN, layout.SUBMISSION, layout.COMMON, layout.STARTER,
                  layout.HIDDEN, layout.GRADER):
         assert path in made

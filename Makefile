@@ -17,7 +17,7 @@ episode: setup
 test: setup
 	$(PYTHON) -m ruff check mlgym_nb tests bench tasks notebooks
 	$(PYTHON) -m pytest -q -ra -m "not docker and not model and not browser"   # the fast tier: no Docker, no model server, no browser
-	$(PYTHON) -m pytest -q -ra -m "docker or model or browser"
+	$(PYTHON) -m pytest -q -ra --durations=25 -m "docker or model or browser"
 
 bench: setup
 	$(PYTHON) bench/step_overhead.py

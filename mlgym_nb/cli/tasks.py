@@ -17,9 +17,12 @@ def _tasks(args: argparse.Namespace) -> int:
         task = load_task(args.id)
         return check_task(task.fast_variant() if args.fast else task, sandbox=args.sandbox)
     good, broken = catalog()
+    id_width, name_width = (max((len(x) for x in column), default=0) for column in
+                            ([t.id for t in good], [t.name for t in good]))
     for task in good:
         base = ", ".join(f"{k} {v:g}" for k, v in task.baseline.items())
-        print(f"{task.id:24} {task.name:36} {task.metric.name} ({task.metric.direction}; baseline {base})")
+        print(f"{task.id:{id_width}}  {task.name:{name_width}}  {task.metric.name} ({task.metric.direction}; "
+              f"baseline {base})")
     for error in broken:
         print(f"mlgym-nb: broken task: {error}", file=sys.stderr)
     return 1 if broken else 0

@@ -6,8 +6,9 @@ float32, and wants their actions back: (n_envs,) integers for a discrete action 
 floats for a continuous one. Row i is always environment i.
 
 The network is two MLPs (actor and critic) with tanh activations, kept as a flat dict of arrays
-("actor/0/w", ...), saved with numpy. A continuous policy is a Gaussian with a learned,
-state-independent log standard deviation ("log_std").
+("actor/0/w", ...), saved with numpy. Observations are first standardised with a fixed mean and
+standard deviation ("obs_mean", "obs_std", measured by train.py, never trained). A continuous
+policy is a Gaussian with a learned, state-independent log standard deviation ("log_std").
 """
 
 import math
@@ -20,7 +21,7 @@ import numpy as np
 
 def init(key, obs_size, action_dim, discrete, hidden=64, layers=2):
     """Fresh parameters: orthogonal weights, zero biases, a small actor output layer."""
-    params = {}
+    params = {"obs_mean": jnp.zeros(obs_size), "obs_std": jnp.ones(obs_size)}
     for head, out, scale in (("actor", action_dim, 0.01), ("critic", 1, 1.0)):
         sizes = [obs_size] + [hidden] * layers
         for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
@@ -38,6 +39,7 @@ def init(key, obs_size, action_dim, discrete, hidden=64, layers=2):
 def forward(params, obs):
     """(actor output, value) for a batch of observations: logits, or the Gaussian's mean."""
     x = obs.reshape(obs.shape[0], -1).astype(jnp.float32)
+    x = (x - jax.lax.stop_gradient(params["obs_mean"])) / jax.lax.stop_gradient(params["obs_std"])
     outputs = []
     for head in ("actor", "critic"):
         h = x

@@ -17,9 +17,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-import yaml
-
 import policy
+import yaml
 
 
 def distribution(out, params, discrete):
@@ -42,10 +41,31 @@ def sample(key, out, params, discrete):
     return out + jnp.exp(params["log_std"]) * jax.random.normal(key, out.shape)
 
 
+def observation_stats(env, env_params, key, n_envs, steps=500):
+    """Mean and standard deviation of the observations met by random actions (at least 1e-2)."""
+    space = env.action_space(env_params)
+    step_envs = jax.vmap(env.step, in_axes=(0, 0, 0, None))
+
+    def step(carry, key):
+        obs, state = carry
+        k_act, k_env = jax.random.split(key)
+        action = jax.vmap(space.sample)(jax.random.split(k_act, n_envs))
+        obs, state, *_ = step_envs(jax.random.split(k_env, n_envs), state, action, env_params)
+        return (obs, state), obs.reshape(n_envs, -1)
+
+    key, k = jax.random.split(key)
+    carry = jax.vmap(env.reset, in_axes=(0, None))(jax.random.split(k, n_envs), env_params)
+    _, seen = jax.lax.scan(step, carry, jax.random.split(key, steps))
+    seen = seen.reshape(-1, seen.shape[-1])
+    return seen.mean(axis=0), jnp.maximum(seen.std(axis=0), 1e-2)
+
+
 def make_update(cfg, env, env_params, discrete, optimizer):
     n_envs, n_steps = cfg["num_envs"], cfg["num_steps"]
     batch = n_envs * n_steps
     step_envs = jax.vmap(env.step, in_axes=(0, 0, 0, None))
+    space = env.action_space(env_params)
+    low, high = (None, None) if discrete else (space.low, space.high)
 
     def rollout_step(carry, _):
         params, env_state, obs, ep_return, key = carry
@@ -53,8 +73,10 @@ def make_update(cfg, env, env_params, discrete, optimizer):
         out, value = policy.forward(params, obs)
         action = sample(k_act, out, params, discrete)
         log_prob, _ = distribution(out, params, discrete)
+        # The environments get the actions clipped to the action space, as in the grader.
+        env_action = action if discrete else jnp.clip(action, low, high)
         obs2, env_state, reward, terminated, truncated, info = step_envs(
-            jax.random.split(k_env, n_envs), env_state, action, env_params)
+            jax.random.split(k_env, n_envs), env_state, env_action, env_params)
         # A time limit is not a failure: bootstrap from the value of the state the episode was cut at.
         _, final_value = policy.forward(params, info["final_observation"])
         cut = jnp.logical_and(truncated, jnp.logical_not(terminated))
@@ -139,8 +161,11 @@ def main(argv=None):
     params = policy.init(k_init, obs_size, action_dim, discrete, cfg["hidden"], cfg["layers"])
     if not discrete:
         params["log_std"] = params["log_std"] + cfg.get("init_log_std", 0.0)
-    opt_state = optimizer.init(params)
     obs, env_state = jax.vmap(env.reset, in_axes=(0, None))(jax.random.split(k_reset, cfg["num_envs"]), env_params)
+    if cfg.get("normalize_obs", False):
+        key, k = jax.random.split(key)
+        params["obs_mean"], params["obs_std"] = observation_stats(env, env_params, k, cfg["num_envs"])
+    opt_state = optimizer.init(params)
     ep_return = jnp.zeros(cfg["num_envs"])
     update = make_update(cfg, env, env_params, discrete, optimizer)
 

@@ -136,6 +136,7 @@ class StepperUI:
         self.stepper = stepper
         self.cell = w.Textarea(layout=w.Layout(width="100%", height="10em"), description="next cell")
         self.thought = w.HTML()
+        self.proposed = w.HTML()  # the agent's proposal, highlighted; the box below holds it for editing
         self.status = w.HTML()
         self.output = w.Output(layout=w.Layout(border="1px solid #ddd", max_height="24em", overflow="auto"))
         self.count = w.BoundedIntText(value=3, min=1, max=1000, layout=w.Layout(width="5em"))
@@ -151,7 +152,7 @@ class StepperUI:
         link = w.HTML(f"episode notebook: {lab_link(stepper.episode)}")
         controls = w.HBox([self.buttons["Step"], self.buttons["Run N"], self.count, self.buttons["Run to end"],
                            self.buttons["Validate"], self.buttons["Submit"], self.buttons["Stop"]])
-        self.widget = w.VBox([self.status, link, self.thought, self.cell, controls, self.output])
+        self.widget = w.VBox([self.status, link, self.thought, self.proposed, self.cell, controls, self.output])
         self._propose()
 
     def _stream(self, name: str, text: str) -> None:
@@ -168,6 +169,7 @@ class StepperUI:
         action = self.stepper.propose()
         self.cell.value = action.cell if action else ""
         self.thought.value = f"<b>agent:</b> {html.escape(action.thought)}" if action and action.thought else ""
+        self.proposed.value = highlight(action.cell) if action else ""
         self._refresh()
 
     def _refresh(self) -> None:

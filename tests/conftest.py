@@ -26,6 +26,14 @@ SESSION = os.environ.setdefault("MLGYM_SESSION", f"pytest-{os.getpid()}")
 OURS = {"label": f"mlgym.session={SESSION}"}
 
 
+def ctrl_c_default() -> None:
+    """preexec_fn for a child that a test interrupts with SIGINT: a shell's background job (nohup ... &) ignores
+    SIGINT, the child would inherit that, and Python would then never raise KeyboardInterrupt."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def our_containers():
     import docker
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import docker
 import nbformat
 import pytest
-from conftest import our_containers
+from conftest import ctrl_c_default, our_containers
 
 import mlgym_nb
 from mlgym_nb.episode import load_episode
@@ -130,7 +130,8 @@ def test_no_container_survives_a_crashed_driver(tmp_path, how):
             raise RuntimeError("driver bug")
         env.step("import time; time.sleep(60)")
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_default)
     assert proc.stdout.readline().strip() == "ready"
     if how == "sigint":
         time.sleep(1)

@@ -31,7 +31,7 @@ def test_step_agent_notebook_on_the_embedded_model(tmp_path, local_model, no_lef
     episode = nbformat.read(tmp_path / "eps" / "prisoners_dilemma-stepped-s0.ipynb", as_version=4)
     assert episode.metadata.mlgym["exit"] == "submitted" and episode.metadata.mlgym["agent"]["name"] == "llm"
     assert episode.metadata.mlgym["steps"] >= 3  # two agent steps, a person's cell, then the scores
-    widget = next(c for c in nb.cells if "StepperUI" in c.source)
+    widget = next(c for c in nb.cells if "display(ui.widget)" in c.source)
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in widget.outputs)
 
 

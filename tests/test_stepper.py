@@ -28,6 +28,7 @@ def test_the_widget_runs_proposals_edits_and_harness_actions(stepper, tmp_path):
     pytest.importorskip("ipywidgets")
     ui = StepperUI(stepper)
     assert ui.cell.value == "print('looking')" and "Look." in ui.thought.value
+    assert "looking" in ui.proposed.value and "<span" in ui.proposed.value  # highlighted by pygments
     ui.buttons["Step"].click()
     assert stepper.status()["step"] == 1 and ui.cell.value == "print('the agent wrote this')"
     assert "looking" in "".join(o.get("text", "") for o in ui.output.outputs)  # streamed and echoed

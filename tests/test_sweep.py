@@ -8,7 +8,7 @@ import time
 
 import nbformat
 import pytest
-from conftest import our_containers
+from conftest import ctrl_c_default, our_containers
 
 from mlgym_nb.analysis import load_episodes, summary_table
 from mlgym_nb.errors import MlgymError
@@ -61,7 +61,8 @@ def test_a_sweep_interrupted_and_resumed_then_reported(tmp_path):
     command = [sys.executable, "-m", "mlgym_nb.cli", "bench", str(out), "--tasks", "prisoners_dilemma,sat3_heuristic",
                "--agents", "replay,llm", "--models", f"scripted:{script}", "--seeds", "0-1", "--parallel", "2",
                "--sandbox", "docker"]
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=ctrl_c_default)
 
     def started_not_done():
         done = {line["key"] for line in read_index(out)}

@@ -49,7 +49,6 @@ REPLY_SCHEMA = {
 }
 
 
-
 def reply_schema(max_output_tokens: int | None = None) -> dict:
     """REPLY_SCHEMA, with ``max_output_tokens`` its strings bounded so that the whole reply fits: a small model
     otherwise rambles in its thought until the token limit cuts the JSON. A token is at least one character

@@ -115,3 +115,28 @@ def local_model():
         pytest.skip(message)
     with LocalModelServer() as server:
         yield server
+
+
+@pytest.fixture
+def submit(no_leftover_containers):
+    """submit(task_id, {name: text}) -> the dev (or ``split``) Score of a fresh workspace holding those files
+    (a name may have folders: checkpoints/params.txt)."""
+    import textwrap
+
+    from mlgym_nb.grading import grade
+
+    made = []
+
+    def run(task_id, files, split="dev"):
+        task = load_task(task_id)
+        ws = Workspace.create(task)
+        made.append(ws)
+        for name, text in files.items():
+            path = ws.path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text))
+        return grade(task, ws.path, split, "docker")
+
+    yield run
+    for ws in made:
+        ws.discard()

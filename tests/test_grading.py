@@ -22,24 +22,6 @@ pytestmark = pytest.mark.docker
 COMMON = Path(__file__).resolve().parents[1] / "tasks" / "_common"
 
 
-@pytest.fixture
-def submit(tmp_path, no_leftover_containers):
-    """submit(task_id, {name: text}) -> the dev Score of a workspace holding those files."""
-    made = []
-
-    def run(task_id, files, split="dev"):
-        task = load_task(task_id)
-        ws = Workspace.create(task)
-        made.append(ws)
-        for name, text in files.items():
-            (ws.path / name).write_text(textwrap.dedent(text))
-        return grade(task, ws.path, split, "docker")
-
-    yield run
-    for ws in made:
-        ws.discard()
-
-
 def as_scorer(task_id, code, tmp_path):
     """Run ``code`` as the grader's scorer (root, the scorer's capabilities, the grader's mounts)."""
     task = load_task(task_id)

@@ -10,31 +10,9 @@ import textwrap
 
 import pytest
 
-from mlgym_nb.grading import grade
 from mlgym_nb.tasks import load_task
-from mlgym_nb.workspace import Workspace
 
 pytestmark = pytest.mark.docker
-
-
-@pytest.fixture
-def workspace(tmp_path, no_leftover_containers):
-    """workspace(task_id, {name: text}) -> the dev Score of a fresh workspace holding those files (and folders)."""
-    made = []
-
-    def run(task_id, files, split="dev"):
-        task = load_task(task_id)
-        ws = Workspace.create(task)
-        made.append(ws)
-        for name, text in files.items():
-            path = ws.path / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(text))
-        return grade(task, ws.path, split, "docker")
-
-    yield run
-    for ws in made:
-        ws.discard()
 
 
 # -- rl_mountain_car_continuous: policy.py + checkpoints/ -------------------------------------------------
@@ -46,11 +24,11 @@ def policy(body):
             "checkpoints/params.txt": "none\n"}
 
 
-def test_honest_policies_get_their_return(workspace):
-    still = workspace("rl_mountain_car_continuous", policy("return np.zeros((len(obs), 1))"))
+def test_honest_policies_get_their_return(submit):
+    still = submit("rl_mountain_car_continuous", policy("return np.zeros((len(obs), 1))"))
     assert still.status == "scored" and still.value == 0.0 and still.metrics["mean_length"] == 999
     # Pushing with the velocity swings the car up: a positive control that the returns are the environment's.
-    pump = workspace("rl_mountain_car_continuous", policy("return np.where(obs[:, 1:2] >= 0, 1.0, -1.0)"))
+    pump = submit("rl_mountain_car_continuous", policy("return np.where(obs[:, 1:2] >= 0, 1.0, -1.0)"))
     assert pump.status == "scored" and pump.value > 80 and pump.metrics["episodes"] == 256
 
 
@@ -63,14 +41,14 @@ def test_honest_policies_get_their_return(workspace):
      "did not answer within the time limit"),
     ("rl_mountain_car_continuous", "import os\nos._exit(0)", "exited with code 0"),
 ])
-def test_garbage_policies_are_invalid_with_the_cause(workspace, task_id, body, message):
-    score = workspace(task_id, policy(body))
+def test_garbage_policies_are_invalid_with_the_cause(submit, task_id, body, message):
+    score = submit(task_id, policy(body))
     assert score.status == "invalid", score
     assert message in score.message
 
 
-def test_a_policy_without_checkpoints_is_invalid(workspace):
-    score = workspace("rl_mountain_car_continuous", {"policy.py": policy("return None")["policy.py"]})
+def test_a_policy_without_checkpoints_is_invalid(submit):
+    score = submit("rl_mountain_car_continuous", {"policy.py": policy("return None")["policy.py"]})
     assert score.status == "invalid" and "no checkpoints/ in the workspace" in score.message
 
 
@@ -80,14 +58,14 @@ def labels_csv(rows):
     return "id,label\n" + "".join(f"{i},{label}\n" for i, label in rows)
 
 
-def test_a_constant_labelling_scores_the_frequency_of_its_class(workspace):
+def test_a_constant_labelling_scores_the_frequency_of_its_class(submit):
     import numpy as np
 
     from mlgym_nb.workspace import prepared_data
 
     _public, hidden = prepared_data(load_task("fashion_mnist"))
     truth = np.load(hidden / "dev_labels.npy")
-    score = workspace("fashion_mnist", {"submission.csv": labels_csv((i, 3) for i in range(10000))})
+    score = submit("fashion_mnist", {"submission.csv": labels_csv((i, 3) for i in range(10000))})
     assert score.status == "scored", score.message
     assert score.value == round(float(np.mean(truth == 3)), 5) and score.metrics["images"] == 5000
 
@@ -98,7 +76,7 @@ def test_a_constant_labelling_scores_the_frequency_of_its_class(workspace):
     (labels_csv((i, "shirt") for i in range(10000)), "is not a class number"),
     (labels_csv((i, 1) for i in range(4000)), "lacks labels for 1000 of the 5000 dev ids"),
 ], ids=["columns", "label-10", "label-text", "missing-ids"])
-def test_malformed_label_files_are_invalid_with_the_cause(workspace, text, message):
-    score = workspace("fashion_mnist", {"submission.csv": text})
+def test_malformed_label_files_are_invalid_with_the_cause(submit, text, message):
+    score = submit("fashion_mnist", {"submission.csv": text})
     assert score.status == "invalid", score
     assert message in score.message

@@ -62,8 +62,8 @@ def _parse(stdout: str) -> dict | None:
 def _mounts(task: TaskSpec, submission: Path, hidden: Path) -> list[Mount]:
     mounts = [Mount(submission, layout.SUBMISSION), Mount(hidden, layout.HIDDEN),
               Mount((task.root / task.grader.script).parent, layout.GRADER)]
-    if task.starter:  # the baseline as shipped, for graders that compare against it
-        mounts.append(Mount(task.root / task.starter, layout.STARTER))
+    if task.starter:  # the baseline as shipped (copied next to the submission), for graders that compare
+        mounts.append(Mount(submission.parent / "starter", layout.STARTER))
     mounts.append(Mount(task.common_dir, layout.COMMON))  # player.py, kit.py and the like
     return mounts
 
@@ -117,6 +117,8 @@ def grade_splits(task: TaskSpec, workspace: Path, splits: tuple[str, ...] = SPLI
                                      parse_size(task.grader.max_submission_size))
         except SubmissionRefused as exc:
             return {s: Score(split=s, status="invalid", message=str(exc)) for s in splits}
+        (tmp / "starter").mkdir()
+        task.copy_starter(tmp / "starter")
         # The splits side by side: a %validate costs one grading's wall time, not two (unless timings matter).
         with ThreadPoolExecutor(max_workers=1 if task.grader.timed else len(splits)) as pool:
             futures = {s: pool.submit(_grade_copy, task, tmp / "submission", s, sandbox, intake.files) for s in splits}

@@ -117,10 +117,8 @@ def task_notebook(task: TaskSpec, kernel_name: str) -> nbformat.NotebookNode:
              nbformat.v4.new_markdown_cell("The starter files, one cell each: run a cell to write its file back "
                                            "to the workspace after you change it. `%validate` scores your files on "
                                            "the development split, `%submit` on the test split, as for an agent.")]
-    starter = task.root / task.starter if task.starter else None
-    for path in sorted(starter.rglob("*")) if starter else []:
-        if path.is_file() and path.suffix in (".py", ".txt", ".yaml", ".md", ".csv") and path.stat().st_size < 50_000:
-            rel = path.relative_to(starter).as_posix()
+    for rel, path in task.starter_files().items():
+        if path.suffix in (".py", ".txt", ".yaml", ".md", ".csv") and path.stat().st_size < 50_000:
             cells.append(nbformat.v4.new_code_cell(f"%%writefile {rel}\n{path.read_text()}"))
     if task.run_baseline:
         cells.append(nbformat.v4.new_code_cell(task.run_baseline))
@@ -151,12 +149,8 @@ def open_task(task: TaskSpec, folder: Path, sandbox: str = "auto") -> tuple[Path
     digest = hashlib.sha256(str(notebook).encode()).hexdigest()[:8]
     kernel_name = f"{task.kernel_name}-{digest}"
     if not workspace.exists():
-        import shutil
-
         workspace.mkdir(parents=True)
-        if task.starter:
-            shutil.copytree(task.root / task.starter, workspace, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("__pycache__"))
+        task.copy_starter(workspace)
         (workspace / REQUESTS).mkdir()
         _share(workspace, owner=KERNEL_UID)
     if not notebook.exists():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import shutil
 from pathlib import Path
 from typing import Literal
 
@@ -141,8 +142,9 @@ class TaskSpec(_Spec):
     """Markdown file with the task statement shown to the agent."""
     family: str = "base"
     """Kernel family whose image runs the agent's kernel and the grader."""
-    starter: str | None = "starter"
-    """Folder copied into the fresh workspace (the baseline)."""
+    starter: list[str] = ["starter"]
+    """Folders whose files make the fresh workspace (the baseline), in order: a later folder's file
+    replaces an earlier one's, so tasks can share files (``../_common/rl_starter``) and add their own."""
     prepare: str | None = None
     """Script that builds ``public/`` and ``hidden/`` data under the folder given as argv[1]."""
     reference: str | None = "reference/solution.py"
@@ -169,6 +171,11 @@ class TaskSpec(_Spec):
             raise ValueError("use lowercase letters, digits and underscores (at most 41)")
         return value
 
+    @field_validator("starter", mode="before")
+    @classmethod
+    def _folders(cls, value: str | list[str] | None) -> list[str]:
+        return [] if value is None else [value] if isinstance(value, str) else value
+
     @property
     def kernel_name(self) -> str:
         return f"mlgym-{self.id}"
@@ -178,6 +185,22 @@ class TaskSpec(_Spec):
         """Code shared by graders and prepare scripts: the task folder's own ``_common``, else the project's."""
         own = self.root.parent / "_common"
         return own if own.is_dir() else PROJECT_ROOT / "tasks" / "_common"
+
+    def starter_files(self) -> dict[str, Path]:
+        """The fresh workspace's files: relative path -> the task file it is copied from."""
+        files: dict[str, Path] = {}
+        for folder in self.starter:
+            top = self.root / folder
+            for path in sorted(top.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    files[path.relative_to(top).as_posix()] = path
+        return files
+
+    def copy_starter(self, dest: Path) -> None:
+        """Write the starter files into ``dest`` (an existing folder)."""
+        for rel, src in self.starter_files().items():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest / rel)
 
     def read_description(self) -> str:
         return (self.root / self.description).read_text()
@@ -232,8 +255,8 @@ def load_task_file(path: Path) -> TaskSpec:
         raise TaskError(f"{path}: invalid task spec\n" + "\n".join(lines)) from None
     if spec.id != path.parent.name:
         raise TaskError(f"{path}: field 'id' is {spec.id!r} but the folder is {path.parent.name!r}; make them equal")
-    for field, rel in [(f, getattr(spec, f)) for f in ("description", "starter", "prepare", "reference")] + [
-            ("fast.reference", spec.fast.reference if spec.fast else None)]:
+    for field, rel in [(f, getattr(spec, f)) for f in ("description", "prepare", "reference")] + [
+            ("fast.reference", spec.fast.reference if spec.fast else None)] + [("starter", f) for f in spec.starter]:
         if rel and not (spec.root / rel).exists():
             raise TaskError(f"{path}: field {field!r} names {rel!r}, which does not exist in {spec.root}")
     if not (spec.root / spec.grader.script).exists():

@@ -171,9 +171,7 @@ class Workspace:
                                   f"({exc})", RuntimeWarning, stacklevel=2)
         ws = cls(path, image, disk)
         ws._write_meta()
-        if task.starter:
-            shutil.copytree(task.root / task.starter, path, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("__pycache__"))
+        task.copy_starter(path)
         _share(path, owner=KERNEL_UID)
         if archive is not None:
             ws.claim(archive)

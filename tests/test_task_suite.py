@@ -30,14 +30,15 @@ def test_hidden_files_are_not_in_the_agent_container(task_id, tmp_path, no_lefto
     public, hidden = prepared_data(task)
     grader = (task.root / task.grader.script).parent
 
-    def digests(*folders):
-        return {(p.stat().st_size, hashlib.sha256(p.read_bytes()).hexdigest()) for folder in folders
-                for p in folder.rglob("*") if p.is_file() and p.suffix != ".pyc" and p.stat().st_size}
+    def digests(*files):
+        return {(p.stat().st_size, hashlib.sha256(p.read_bytes()).hexdigest()) for p in files
+                if p.is_file() and p.suffix != ".pyc" and p.stat().st_size}
 
     # Files are recognised by content (size, then sha256), whatever their name or place. Grader files
     # that the task also gives the agent on purpose (a solver, the baseline) are not secret.
     secret: dict[int, set[str]] = {}
-    for size, digest in digests(hidden, grader) - digests(public, task.root / task.starter):
+    for size, digest in digests(*hidden.rglob("*"), *grader.rglob("*")) - digests(*public.rglob("*"),
+                                                                             *task.starter_files().values()):
         secret.setdefault(size, set()).add(digest)
     assert secret
     code = ("import hashlib, os\nsecret = %r\nfound = []\n"

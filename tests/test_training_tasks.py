@@ -1,9 +1,10 @@
 """The graders of the training tasks against garbage and hostile models and policies, in real grader containers.
 
-A policy that returns the wrong shape, NaN or not numbers, that raises, hangs, exits or is missing ends
-``invalid`` with a message naming the cause, and so does a malformed label file; honest submissions get
-the score computed by hand (a policy that never pushes scores 0, a constant labelling scores the
-frequency of its class).
+Submitted code that returns the wrong shape, NaN, rows that are not distributions or actions out of
+range, that raises, hangs, exits or is missing ends ``invalid`` with a message naming the cause, and so
+does a malformed label file; honest submissions get the score computed by hand (a uniform byte model
+scores 8 bits per byte, a policy that never pushes scores 0, a constant labelling scores the frequency
+of its class).
 """
 
 import textwrap
@@ -15,7 +16,64 @@ from mlgym_nb.tasks import load_task
 pytestmark = pytest.mark.docker
 
 
-# -- rl_mountain_car_continuous: policy.py + checkpoints/ -------------------------------------------------
+# -- lm_shakespeare: model.py + checkpoint/ -----------------------------------------------------------------
+
+LM_HEAD = """
+import numpy as np
+
+
+class Model:
+    calls = 0
+
+    def next_byte_probs(self, contexts):
+        self.calls += 1
+        n = len(contexts)
+"""
+
+
+def lm(body, load="def load(folder):\n    return Model()\n"):
+    return {"model.py": LM_HEAD + textwrap.indent(textwrap.dedent(body), " " * 8) + "\n\n" + load,
+            "checkpoint/weights.txt": "none\n"}
+
+
+def test_a_uniform_model_scores_8_bits_per_byte_and_sees_one_new_byte_per_call(submit):
+    # Each call's contexts are the previous call's plus exactly one byte: no byte arrives before its distribution.
+    score = submit("lm_shakespeare", lm("""
+        lengths = {len(c) for c in contexts}
+        assert lengths == {64 + self.calls - 1}, (lengths, self.calls)
+        if self.calls > 1:
+            assert all(c[:-1] == p for c, p in zip(contexts, self.previous)), "a context changed"
+        self.previous = contexts
+        return np.full((n, 256), 1 / 256)
+    """))
+    assert score.status == "scored", score.message
+    assert score.value == 8.0 and score.metrics["bytes"] == 32 * 128
+
+
+@pytest.mark.parametrize("body,message", [
+    ("return np.full((n, 255), 1 / 255)", "shape (32, 255)"),
+    ("return np.full((n, 256), np.nan)", "not finite"),
+    ("return np.ones((n, 256))", "sums to 256"),
+    ("p = np.full((n, 256), 2 / 256); p[:, 0] = -1 + 2 / 256; return p", "negative probabilities"),
+    ("return [['a'] * 256] * n", "not a rectangular array of numbers"),
+    ("return 'the next byte is e'", "it must return a numpy array"),
+    ("raise ValueError('no idea')", "raised ValueError: no idea"),
+    ("while self.calls > 1:\n    pass\nreturn np.full((n, 256), 1 / 256)", "did not answer within the time limit"),
+], ids=["shape", "nan", "sum", "negative", "strings", "text", "raises", "hangs"])
+def test_garbage_byte_models_are_invalid_with_the_cause(submit, body, message):
+    score = submit("lm_shakespeare", lm(body))
+    assert score.status == "invalid", score
+    assert message in score.message
+
+
+def test_a_model_without_load_or_checkpoint_is_invalid(submit):
+    score = submit("lm_shakespeare", lm("return None", load=""))
+    assert score.status == "invalid" and "model.py defines no function load(folder)" in score.message
+    score = submit("lm_shakespeare", {"model.py": lm("return None")["model.py"]})
+    assert score.status == "invalid" and "no checkpoint/ in the workspace" in score.message
+
+
+# -- the gymnax tasks: policy.py + checkpoints/ ----------------------------------------------------------
 
 def policy(body):
     return {"policy.py": "import numpy as np\n\n\ndef load(folder):\n    calls = []\n\n    def act(obs):\n"
@@ -40,7 +98,12 @@ def test_honest_policies_get_their_return(submit):
     ("rl_mountain_car_continuous", "while len(calls) > 1:\n    pass\nreturn np.zeros((len(obs), 1))",
      "did not answer within the time limit"),
     ("rl_mountain_car_continuous", "import os\nos._exit(0)", "exited with code 0"),
-])
+    ("rl_meta_maze", "return np.full(len(obs), 4)", "actions are whole numbers 0-3"),
+    ("rl_meta_maze", "return np.full(len(obs), 0.5)", "actions are whole numbers 0-3"),
+    ("rl_breakout_minatar", "return np.full(len(obs), 3)", "actions are whole numbers 0-2"),
+    ("rl_breakout_minatar", "return np.zeros((len(obs), 3))", "expected (256,)"),
+], ids=["car-shape", "car-nan", "car-text", "car-raises", "car-hangs", "car-exits", "maze-4", "maze-half",
+        "breakout-3", "breakout-shape"])
 def test_garbage_policies_are_invalid_with_the_cause(submit, task_id, body, message):
     score = submit(task_id, policy(body))
     assert score.status == "invalid", score

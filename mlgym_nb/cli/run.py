@@ -40,11 +40,12 @@ class StepSpinner:
 
 def _untouched(task: Any, score: Any) -> bool:
     """Whether a graded submission is the starter's files as shipped (an untouched baseline)."""
-    if not score.submission or not task.starter:
+    shipped_files = task.starter_files()
+    if not score.submission or not shipped_files:
         return False
     for name, digest in score.submission.items():
-        shipped = task.root / task.starter / name
-        if not shipped.is_file() or hashlib.sha256(shipped.read_bytes()).hexdigest() != digest:
+        shipped = shipped_files.get(name)
+        if shipped is None or hashlib.sha256(shipped.read_bytes()).hexdigest() != digest:
             return False
     return True
 

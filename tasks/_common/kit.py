@@ -23,6 +23,21 @@ def fail(message):
     sys.exit(0)
 
 
+def numeric_array(value, what, where):
+    """A submitted function's reply (an array or nested lists) as a numpy array of numbers, or an
+    invalid-submission report naming ``what`` returned it and ``where``."""
+    import numpy as np
+
+    if isinstance(value, list):
+        try:
+            value = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            fail(f"{what} returned a list that is not a rectangular array of numbers {where}")
+    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+        fail(f"{what} returned {type(value).__name__} {where}; it must return a numpy array of numbers")
+    return value
+
+
 def report(metrics):
     """Print the metrics, with whether the agent's code ran isolated from the scorer."""
     print(json.dumps({**metrics, "isolated": isolated()}))

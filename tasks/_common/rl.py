@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 import numpy as np
-from kit import fail, parse_args, report, require
+from kit import fail, numeric_array, parse_args, report, require
 from player import Player, PlayerError
 
 LOADER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "loader.py")
@@ -24,13 +24,7 @@ LOAD_TIMEOUT, FIRST_TIMEOUT, STEP_TIMEOUT = 180.0, 120.0, 10.0
 def check_actions(actions, space, episodes, t):
     """The policy's reply as an array the environments take, or an invalid-submission report."""
     discrete = not hasattr(space, "low")
-    if isinstance(actions, list):
-        try:
-            actions = np.asarray(actions, dtype=np.float64)
-        except (TypeError, ValueError):
-            fail(f"act returned a list that is not a rectangular array of numbers at step {t}")
-    if not isinstance(actions, np.ndarray) or actions.dtype.kind not in "biuf":
-        fail(f"act returned {type(actions).__name__} at step {t}; it must return a numpy array of numbers")
+    actions = numeric_array(actions, "act", f"at step {t}")
     want = (episodes,) if discrete else (episodes,) + tuple(space.shape)
     if actions.ndim == 0 or actions.shape[0] != episodes or actions.size != int(np.prod(want)):
         fail(f"act returned an array of shape {actions.shape} at step {t}; expected {want} (one action per "

@@ -303,7 +303,7 @@ def test_the_vectorization_grader_checks_every_output(submit):
 
 def test_garbage_csv_is_invalid(submit):
     for text, message in [("\x00\xff garbage", "submission.csv must have the columns Id and SalePrice"),
-                          ("Id,SalePrice\n1461,abc\n", "is not a number"),
+                          ("Id,SalePrice\n1461,abc\n", "1461 is 'abc': not a number"),
                           ("Id,SalePrice\n" + "1," + "9" * 200000 + "\n", "not a readable CSV")]:
         score = submit("house_price", {"submission.csv": text})
         assert score.status == "invalid" and message in score.message, score

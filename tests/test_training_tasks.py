@@ -136,8 +136,8 @@ def test_a_constant_labelling_scores_the_frequency_of_its_class(submit):
 @pytest.mark.parametrize("text,message", [
     ("id,class\n0,1\n", "must have the columns id and label"),
     (labels_csv((i, 10) for i in range(10000)), "labels are whole numbers 0-9"),
-    (labels_csv((i, "shirt") for i in range(10000)), "is not a class number"),
-    (labels_csv((i, 1) for i in range(4000)), "lacks labels for 1000 of the 5000 dev ids"),
+    (labels_csv((i, "shirt") for i in range(10000)), "not a class number"),
+    (labels_csv((i, 1) for i in range(4000)), "lacks predictions for 1000 of the 5000 dev ids"),
 ], ids=["columns", "label-10", "label-text", "missing-ids"])
 def test_malformed_label_files_are_invalid_with_the_cause(submit, text, message):
     score = submit("fashion_mnist", {"submission.csv": text})

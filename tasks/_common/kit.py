@@ -5,6 +5,7 @@ Graders read the submission from /submission, a copy of the declared files (neve
 workspace), and run any submitted code through ``player.Player`` (see player.py)."""
 
 import argparse
+import csv
 import json
 import os
 import sys
@@ -58,3 +59,33 @@ def require(folder, name, what):
     if not os.path.isfile(path):
         fail(f"no {name} in the workspace; it must {what}")
     return path
+
+
+def read_predictions(path, key, column, parse, name="submission.csv"):
+    """{key: parse(column)} for each row of a submitted CSV file, or an invalid-submission report.
+
+    ``parse`` turns a cell's text into a value, or raises ValueError saying what a valid value is.
+    """
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            if not reader.fieldnames or not {key, column} <= set(reader.fieldnames):
+                fail(f"{name} must have the columns {key} and {column}; it has {str(reader.fieldnames)[:200]}")
+            predicted = {}
+            for row in reader:
+                ident, text = str(row.get(key)).strip(), str(row.get(column)).strip()
+                try:
+                    predicted[ident] = parse(text)
+                except ValueError as exc:
+                    fail(f"the {column} of {key} {ident[:40]} is {text[:40]!r}: {exc}")
+    except (csv.Error, UnicodeDecodeError) as exc:
+        fail(f"{name} is not a readable CSV file: {exc}")
+    return predicted
+
+
+def in_order(predicted, ids, key, split, name="submission.csv"):
+    """The predictions for ``ids``, in their order, or an invalid-submission report naming the missing ones."""
+    missing = [i for i in ids if i not in predicted]
+    if missing:
+        fail(f"{name} lacks predictions for {len(missing)} of the {len(ids)} {split} {key}s (e.g. {missing[:3]})")
+    return [predicted[i] for i in ids]

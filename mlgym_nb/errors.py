@@ -29,3 +29,7 @@ class KernelDiedError(MlgymError, RuntimeError):
 
 class EpisodeError(MlgymError, RuntimeError):
     """An episode notebook is missing, invalid or used out of order."""
+
+
+class DataError(MlgymError, RuntimeError):
+    """A task's external data is missing, or could not be fetched."""

@@ -20,6 +20,7 @@ from typing import Any
 
 import nbformat
 
+from . import datasets
 from .errors import SandboxError
 from .intake import SubmissionRefused, take_submission
 from .paths import cache_dir
@@ -40,6 +41,7 @@ def summary(score: Score, task: TaskSpec) -> str:
     base = task.baseline.get(score.split)
     vs = f" (baseline {base:g})" if base is not None else ""
     note = "" if score.isolated is not False else " [the submitted code was not isolated from the grader]"
+    note += " [stand-in data: not a real score]" if score.stand_in else ""
     return f"{score.split} {task.metric.name} = {score.value:g}{vs}{note}"
 
 
@@ -75,7 +77,8 @@ def _grade_copy(task: TaskSpec, submission: Path, split: str, sandbox: str, file
     argv = [box.inside(a, mounts) if a.startswith("/") else a
             for a in layout.grader_argv(Path(task.grader.script).name, split)]
     start = time.monotonic()
-    common: dict[str, Any] = dict(split=split, submission=files)
+    common: dict[str, Any] = dict(split=split, submission=files,
+                                  stand_in=True if datasets.is_stand_in(hidden.parent) else None)
     try:
         proc = box.run(argv, mounts, timeout=task.grader.timeout, scorer=True)
     except SandboxError as exc:

@@ -5,7 +5,8 @@ One model per concept: ``Score`` (one grading of one split), ``Usage`` (resource
 ``Graded`` (a graded step in the notebook's score list) and ``Episode`` (the notebook's
 ``metadata.mlgym``). ``docs/episode.schema.json`` is generated from them (``mlgym-nb schema >
 docs/episode.schema.json``; a test keeps it current). The schema changes only with a version bump;
-``read_episode`` / ``read_step`` still read version 1 notebooks.
+``read_episode`` / ``read_step`` still read older notebooks (version 3 added ``Score.stand_in``;
+version 2 is version 3 without it).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Why an episode ended, a closed set. All but ``submitted`` and ``interrupted`` grade the workspace as it is
 #: (an autosubmission); ``stopped``: a person stopped it; ``interrupted`` (closed, reset or killed before the
@@ -56,6 +57,8 @@ class Score(_Model):
     """sha256 of each submission file graded, by its path in the workspace."""
     isolated: bool | None = None
     """Whether submitted code ran in a process that could not reach the scorer (None: no code was run)."""
+    stand_in: bool | None = None
+    """True when the task's data was a synthetic stand-in (tests): the value is not a real score."""
 
     @field_validator("value")
     @classmethod
@@ -169,7 +172,7 @@ def _v1_score(entry: dict[str, Any]) -> Score:
 
 
 def read_step(meta: dict[str, Any]) -> Step:
-    """A step cell's ``metadata.mlgym`` as a Step, from schema version 1 or 2."""
+    """A step cell's ``metadata.mlgym`` as a Step, from any schema version."""
     if "score" in meta and "scores" not in meta:  # version 1: one score per graded cell
         meta = {**meta, "scores": {meta["score"]["split"]: _v1_score(meta["score"]).model_dump()}}
     fields = {k: v for k, v in meta.items() if k in Step.model_fields}
@@ -179,9 +182,9 @@ def read_step(meta: dict[str, Any]) -> Step:
 
 
 def read_episode(meta: dict[str, Any]) -> Episode:
-    """A notebook's ``metadata.mlgym`` as an Episode, from schema version 1 or 2.
+    """A notebook's ``metadata.mlgym`` as an Episode, from any schema version.
 
-    Raises pydantic.ValidationError when the metadata does not fit either version.
+    Raises pydantic.ValidationError when the metadata does not fit its version.
     """
     if meta.get("schema_version", 1) >= 2:
         return Episode(**meta)

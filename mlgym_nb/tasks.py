@@ -29,6 +29,14 @@ def _check_size(value: str) -> str:
     return value
 
 
+def _relative_paths(names: list[str], inside: str) -> list[str]:
+    for name in names:
+        parts = name.rstrip("/").split("/")
+        if name.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            raise ValueError(f"{name!r} must be a relative path inside {inside}, without . or ..")
+    return names
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -113,11 +121,47 @@ class GraderSpec(_Spec):
     @field_validator("submission")
     @classmethod
     def _names(cls, value: list[str]) -> list[str]:
-        for name in value:
-            parts = name.rstrip("/").split("/")
-            if name.startswith("/") or any(p in ("", ".", "..") for p in parts):
-                raise ValueError(f"{name!r} must be a relative path inside the workspace, without . or ..")
-        return value
+        return _relative_paths(value, "the workspace")
+
+
+class DataSpec(_Spec):
+    """Data a task needs from outside the project, which ``mlgym-nb data fetch`` gets from its source into
+    the task's data folder (``$MLGYM_DATA/<id>``); prepare.py reads it from there (its second argument)."""
+
+    source: Literal["kaggle", "huggingface", "torchvision", "ogb"]
+    """Where the data comes from: a Kaggle competition, a Hugging Face dataset repository, a torchvision
+    dataset class or an OGB dataset."""
+    name: str
+    """The dataset at its source (``spaceship-titanic``, ``stanfordnlp/imdb``, ``CIFAR10``, ``ogbn-arxiv``)."""
+    files: list[str]
+    """What prepare.py reads, relative to the data folder (a name ending in ``/`` is a folder)."""
+    size: str = ""
+    """The download's size, as a user reads it (``1.2 MB``)."""
+    licence: str
+    """The data's licence or terms of use, in a few words."""
+    terms: str = ""
+    """What a user must accept before the source serves the data (Kaggle competition rules)."""
+    allow_patterns: list[str] = []
+    """Hugging Face: the repository files to fetch (all when empty)."""
+    standin: str = "standin.py"
+    """Writes a small synthetic copy with the real data's schema (``python standin.py FOLDER``), on which the
+    tests run the real loader, baseline and grader; its scores are never real."""
+
+    @field_validator("files")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        return _relative_paths(value, "the data folder")
+
+
+class OriginSpec(_Spec):
+    """A benchmark the task comes from, with that benchmark's own numbers (ours are measured here)."""
+
+    benchmark: Literal["MLGym-Bench", "MLAgentBench"]
+    name: str
+    """The task's name there."""
+    baseline: float | None = None
+    """Its baseline score there, the one its success rate compares with."""
+    note: str = ""
 
 
 class FastSpec(_Spec):
@@ -158,6 +202,10 @@ class TaskSpec(_Spec):
     limits: LimitsSpec = LimitsSpec()
     resources: ResourcesSpec = ResourcesSpec()
     grader: GraderSpec = GraderSpec()
+    origins: list[OriginSpec] = []
+    """The benchmarks the task comes from."""
+    data: DataSpec | None = None
+    """External data, fetched by the user (None: the task builds its data from what the project ships)."""
     fast: FastSpec | None = None
     """How ``tasks check --fast`` runs the baseline and the reference (tasks whose full check takes long)."""
 
@@ -259,6 +307,9 @@ def load_task_file(path: Path) -> TaskSpec:
             ("fast.reference", spec.fast.reference if spec.fast else None)] + [("starter", f) for f in spec.starter]:
         if rel and not (spec.root / rel).exists():
             raise TaskError(f"{path}: field {field!r} names {rel!r}, which does not exist in {spec.root}")
+    if spec.data and not (spec.root / spec.data.standin).exists():
+        raise TaskError(f"{path}: field 'data.standin' names {spec.data.standin!r}, which does not exist in "
+                        f"{spec.root}")
     if not (spec.root / spec.grader.script).exists():
         raise TaskError(f"{path}: field 'grader.script' names {spec.grader.script!r}, which does not exist")
     return spec

@@ -24,6 +24,7 @@ import uuid
 import warnings
 from pathlib import Path
 
+from . import datasets
 from .errors import EpisodeError, TaskError
 from .paths import cache_dir
 from .sandbox.layout import KERNEL_UID
@@ -54,37 +55,48 @@ def _lock(path: Path) -> None:
             os.chmod(Path(root) / name, 0o600)
 
 
-def _prepare_hash(task: TaskSpec) -> str:
+def _prepare_hash(task: TaskSpec, raw: Path | None) -> str:
+    """Of the task folder's files and, for external data, of its data folder's listing (path, size, mtime)."""
     digest = hashlib.sha256()
     for path in sorted((task.root).rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(task.root).as_posix().encode() + path.read_bytes())
+    for path in sorted(raw.rglob("*")) if raw else []:
+        info = path.stat()
+        digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     return digest.hexdigest()[:16]
 
 
 def prepared_data(task: TaskSpec) -> tuple[Path, Path]:
-    """The task's (public, hidden) data folders, built by its prepare script when out of date."""
-    out = cache_dir() / "data" / task.id
+    """The task's (public, hidden) data folders, built by its prepare script when out of date.
+
+    Data prepared from a stand-in (datasets.STAND_IN) has a folder of its own, marked the same way.
+    """
+    raw = datasets.require(task) if task.data else None
+    stand_in = raw is not None and datasets.is_stand_in(raw)
+    out = cache_dir() / "data" / (task.id + (".stand-in" if stand_in else ""))
     out.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(out.parent, 0o755)
     stamp = out / ".prepared"
     public, hidden = out / "public", out / "hidden"
-    want = _prepare_hash(task)
-    with open(out.parent / f".{task.id}.lock", "w") as lock:
+    want = _prepare_hash(task, raw)
+    with open(out.parent / f".{out.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent episodes prepare once, and never see half the data
         if not (stamp.exists() and stamp.read_text() == want):
-            _prepare(task, out, want)
+            _prepare(task, out, want, raw)
     return public, hidden
 
 
-def _prepare(task: TaskSpec, out: Path, stamp: str) -> None:
+def _prepare(task: TaskSpec, out: Path, stamp: str, raw: Path | None) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{task.id}-", dir=out.parent))
     (tmp / "public").mkdir()
     (tmp / "hidden").mkdir()
+    if raw is not None and datasets.is_stand_in(raw):
+        shutil.copyfile(raw / datasets.STAND_IN, tmp / datasets.STAND_IN)
     if task.prepare:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(task.common_dir), os.environ.get("PYTHONPATH", "")])}
-        proc = subprocess.run([sys.executable, str(task.root / task.prepare), str(tmp)], capture_output=True,
-                              text=True, env=env)
+        proc = subprocess.run([sys.executable, str(task.root / task.prepare), str(tmp)] + ([str(raw)] if raw else []),
+                              capture_output=True, text=True, env=env)
         if proc.returncode != 0:
             shutil.rmtree(tmp, ignore_errors=True)
             raise TaskError(f"{task.root / task.prepare} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")

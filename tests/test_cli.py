@@ -28,8 +28,10 @@ def test_tasks_lists_the_shipped_tasks_and_version():
     assert proc.returncode == 0
     listed = [line.split()[0] for line in proc.stdout.splitlines()]
     assert listed == sorted(listed) and {"battle_of_sexes", "blotto", "fashion_mnist", "house_price",
-                                         "prisoners_dilemma", "rl_mountain_car_continuous", "sat3_heuristic",
-                                         "vectorization"} <= set(listed)
+                                         "lm_shakespeare", "prisoners_dilemma", "rl_breakout_minatar",
+                                         "rl_meta_maze", "rl_mountain_car_continuous", "sat3_heuristic",
+                                         "spaceship_titanic", "vectorization"} <= set(listed)
+    assert "accuracy (maximize; baseline not measured)" in proc.stdout  # a task whose data is not here
     assert re.fullmatch(r"mlgym-nb \d+\.\d+\.\d+\n", cli("--version").stdout)
 
 

@@ -1,13 +1,15 @@
 """Every shipped task: `tasks check` reproduces its baseline and its reference beats it; hidden files
-never reach the agent's container."""
+never reach the agent's container. Tasks with external data run on their stand-in data (it is not here)."""
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
 
 import pytest
 
+from mlgym_nb.datasets import data_dir, write_stand_in
 from mlgym_nb.kernel import KernelSession
 from mlgym_nb.tasks import list_tasks, load_task
 from mlgym_nb.workspace import Workspace, prepared_data
@@ -16,12 +18,29 @@ pytestmark = pytest.mark.docker
 TASKS = list_tasks()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def stand_in_data(tmp_path_factory):
+    """Stand-in data for the tasks with external data, in a data folder of this module's own."""
+    saved = os.environ.get("MLGYM_DATA")
+    os.environ["MLGYM_DATA"] = str(tmp_path_factory.mktemp("data"))
+    for task in map(load_task, TASKS):
+        if task.data:
+            write_stand_in(task, data_dir(task))
+    yield
+    if saved is None:
+        del os.environ["MLGYM_DATA"]
+    else:
+        os.environ["MLGYM_DATA"] = saved
+
+
 @pytest.mark.parametrize("task_id", TASKS)
 def test_tasks_check(task_id):
+    stand_in = load_task(task_id).data is not None
     proc = subprocess.run([sys.executable, "-m", "mlgym_nb.cli", "tasks", "check", task_id, "--sandbox", "docker",
-                           "--fast"], capture_output=True, text=True, timeout=900)
+                           "--fast"] + (["--stand-in"] if stand_in else []), capture_output=True, text=True,
+                          timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.strip().endswith(f"{task_id}: ok")
+    assert proc.stdout.strip().endswith(f"{task_id}: ok" + (" (stand-in data)" if stand_in else ""))
 
 
 @pytest.mark.parametrize("task_id", TASKS)

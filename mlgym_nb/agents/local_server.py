@@ -148,10 +148,13 @@ def _serve() -> None:
     params.port = args.port
     params.use_jinja = True  # the model's own chat template
     params.cpuparams.n_threads = args.threads
+    parent = os.getppid()
     server = xllamacpp.Server(params)  # serves while referenced
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    while not stop:
+    # A parent killed before its stop() (SIGKILL, SIGTERM to a script) leaves this process to init: go too,
+    # rather than keep the cores busy with nobody to answer.
+    while not stop and os.getppid() == parent:
         time.sleep(0.2)
     del server
 

@@ -4,7 +4,8 @@
 episodes) into four DataFrames: ``episodes`` (one row each), ``steps`` (one row per step cell),
 ``scores`` (one row per graded snapshot, both splits) and ``problems`` (files that are partial,
 corrupt or not episodes: listed, never fatal). Superseded attempts (``*.attempt-N.ipynb``) and
-rerun notebooks are left out.
+rerun notebooks are left out, and so are episodes graded on stand-in data (listed as problems: their
+scores are not real).
 """
 
 from __future__ import annotations
@@ -93,6 +94,9 @@ def load_episodes(folder: str | Path) -> EpisodeTables:
             problems.append({"episode": relative, "problem": str(exc).split(": ", 1)[-1]})
             continue
         if episode.meta.rerun is not None:
+            continue
+        if any(g.dev.stand_in or g.test.stand_in for g in episode.meta.scores):
+            problems.append({"episode": relative, "problem": "graded on stand-in data: its scores are not real"})
             continue
         row, step_rows, score_rows = _rows(episode, relative)
         if not row["complete"]:

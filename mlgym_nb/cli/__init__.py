@@ -1,4 +1,5 @@
-"""`mlgym-nb`: tasks, images and kernelspecs; episodes run, rerun, compared, listed; sweeps and reports."""
+"""`mlgym-nb`: tasks and their data, images and kernelspecs; episodes run, rerun, compared, listed; sweeps and
+reports."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 from pathlib import Path
 
 from ..errors import MlgymError
-from . import episodes, run, setup, sweeps, tasks
+from . import data, episodes, run, setup, sweeps, tasks
 
 EXIT_CODES = """exit codes:
   0    done (an episode ended by a submission or a budget; a rerun reproduced; a check passed)
@@ -21,7 +22,8 @@ EXIT_CODES = """exit codes:
   130  interrupted (Ctrl-C); a sweep resumes when run again
 
 environment: MLGYM_TASKS_PATH (task folders, colon-separated; also --tasks-dir), MLGYM_CACHE (prepared
-data, live workspaces, wheels; default /var/tmp/mlgym_nb as root, else ~/.cache/mlgym_nb),
+data, live workspaces, wheels; default /var/tmp/mlgym_nb as root, else ~/.cache/mlgym_nb), MLGYM_DATA
+(tasks' external data, fetched by `data fetch`; default <cache>/datasets),
 MLGYM_MEMORY_DIR (the LLM agent's memory across episodes; default <cache>/memory), MLGYM_ROOT (the
 checkout holding tasks/ and kernels/), OPENAI_BASE_URL and OPENAI_API_KEY (the model endpoint),
 RAY_ADDRESS (the Ray cluster of --executor ray)."""
@@ -43,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tasks-dir", action="append", default=[], metavar="DIR",
                         help="a folder of task folders to search first (repeatable; adds to $MLGYM_TASKS_PATH)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (tasks, setup, run, episodes, sweeps):
+    for module in (tasks, data, setup, run, episodes, sweeps):
         module.add(sub)
     return parser
 

@@ -15,12 +15,12 @@ def _tasks(args: argparse.Namespace) -> int:
         from ..checks import check_task
 
         task = load_task(args.id)
-        return check_task(task.fast_variant() if args.fast else task, sandbox=args.sandbox)
+        return check_task(task.fast_variant() if args.fast else task, sandbox=args.sandbox, stand_in=args.stand_in)
     good, broken = catalog()
     id_width, name_width = (max((len(x) for x in column), default=0) for column in
                             ([t.id for t in good], [t.name for t in good]))
     for task in good:
-        base = ", ".join(f"{k} {v:g}" for k, v in task.baseline.items())
+        base = ", ".join(f"{k} {v:g}" for k, v in task.baseline.items()) or "not measured"
         print(f"{task.id:{id_width}}  {task.name:{name_width}}  {task.metric.name} ({task.metric.direction}; "
               f"baseline {base})")
     for error in broken:
@@ -54,6 +54,9 @@ def add(sub: argparse._SubParsersAction) -> None:
     tasks.add_argument("--sandbox", default="auto", choices=CHOICES, help="where check runs kernels and graders")
     tasks.add_argument("--fast", action="store_true",
                        help="check: the task's fast baseline and reference (smaller budgets, same code), if it has one")
+    tasks.add_argument("--stand-in", action="store_true",
+                       help="check: on synthetic stand-in data with the real schema (tasks with external data; the "
+                            "scores only have to exist)")
     task = sub.add_parser("task", help="try a task by hand (`task open ID`): its notebook, workspace and kernel in "
                                        "JupyterLab, %%validate / %%submit graded as for an agent")
     task.add_argument("action", choices=["open"])

@@ -50,3 +50,23 @@ def test_run_serves_an_hf_model(hf_cache, tmp_path, local_model):
                            "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "[run] local model smol.gguf serving at http://127.0.0.1:" in proc.stdout
+
+
+@pytest.mark.model
+def test_the_server_goes_when_its_parent_is_killed(local_model):
+    import os
+    import signal
+    import time
+
+    # The parent prints its server's pid and sleeps; SIGKILL gives it no chance to stop the server.
+    code = ("from mlgym_nb.agents.local_server import LocalModelServer\nimport time\n"
+            "s = LocalModelServer(threads=1).start()\nprint(s.process.pid, flush=True)\ntime.sleep(600)\n")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    server = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and os.path.exists(f"/proc/{server}") and \
+            open(f"/proc/{server}/stat").read().split()[2] != "Z":
+        time.sleep(0.2)
+    assert not os.path.exists(f"/proc/{server}") or open(f"/proc/{server}/stat").read().split()[2] == "Z"

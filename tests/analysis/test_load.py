@@ -13,7 +13,7 @@ from mlgym_nb.tasks import load_task
 PD = load_task("prisoners_dilemma")
 
 
-def episode(path, agent, seed, graded, exit="submitted", cost=None):
+def episode(path, agent, seed, graded, exit="submitted", cost=None, stand_in=None):
     """graded: [(step, kind, dev, test)] on prisoners_dilemma; each graded step follows a cell step."""
     recorder = EpisodeRecorder(path, PD, seed=seed, agent={"name": "llm", "label": agent})
     number = 0
@@ -24,7 +24,8 @@ def episode(path, agent, seed, graded, exit="submitted", cost=None):
                                       agent={"input_tokens": 100, "output_tokens": 10, "cost": cost}),
                                  "%%writefile strategy.py\nx", None, [], number)
         number += 1
-        scores = {"dev": Score(split="dev", value=dev), "test": Score(split="test", value=test)}
+        scores = {"dev": Score(split="dev", value=dev, stand_in=stand_in),
+                  "test": Score(split="test", value=test, stand_in=stand_in)}
         if kind == "autosubmit":
             recorder.add_scores(number - 1, kind, scores)
         else:
@@ -47,6 +48,7 @@ def folder(tmp_path):
     (tmp_path / "broken.ipynb").write_text('{"cells": [')
     nbformat.write(nbformat.v4.new_notebook(), tmp_path / "foreign.ipynb")
     (tmp_path / "a" / "s0.attempt-1.ipynb").write_text("superseded, never read")
+    episode(tmp_path / "a" / "s2.ipynb", "a", 2, [(2, "submit", 9.0, 9.0)], stand_in=True)  # not a real score
     return tmp_path
 
 
@@ -63,6 +65,7 @@ def test_tables_and_problems(folder):
     assert problems["broken.ipynb"].startswith("not a readable notebook")
     assert problems["foreign.ipynb"] == "not an mlgym episode (no metadata.mlgym)"
     assert problems["b/s1.ipynb"] == "incomplete: its driver stopped before the end"
+    assert problems["a/s2.ipynb"] == "graded on stand-in data: its scores are not real"
     assert len(tables.scores) == 6 and set(tables.steps["action"]) == {"edit", "validate", "submit"}
 
 

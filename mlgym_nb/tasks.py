@@ -10,7 +10,7 @@ from typing import Literal
 
 import yaml
 from docker.utils import parse_bytes
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from .errors import TaskError
 from .paths import PROJECT_ROOT, task_dirs
@@ -171,6 +171,9 @@ class FastSpec(_Spec):
     """The baseline cell with smaller budgets (``%run baseline.py --epochs 1``)."""
     reference: str | None = None
     """Reference cells with smaller budgets."""
+    reference_edits: dict[str, str] = {}
+    """Text replacements in the reference's cells (``train(epochs=5)``: ``train(epochs=1)``), for a quicker
+    reference without a file of its own; each text must occur in the reference."""
     baseline: dict[str, float] = {}
     """The fast baseline's scores per split."""
 
@@ -211,6 +214,7 @@ class TaskSpec(_Spec):
 
     root: Path = Field(Path("."), exclude=True)
     """Folder of the task (set by the loader)."""
+    _reference_edits: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @field_validator("id")
     @classmethod
@@ -257,15 +261,22 @@ class TaskSpec(_Spec):
         """This task with its fast baseline and reference (itself when it has no fast spec)."""
         if self.fast is None:
             return self
-        return self.model_copy(update={"run_baseline": self.fast.run_baseline or self.run_baseline,
+        fast = self.model_copy(update={"run_baseline": self.fast.run_baseline or self.run_baseline,
                                        "reference": self.fast.reference or self.reference,
                                        "baseline": self.fast.baseline or self.baseline})
+        fast._reference_edits = self.fast.reference_edits
+        return fast
 
     def reference_cells(self) -> list[str]:
         """The reference solution's cells: the text after each ``# %%`` line (the preamble is skipped)."""
         if not self.reference:
             return []
         text = (self.root / self.reference).read_text()
+        for old, new in self._reference_edits.items():
+            if old not in text:
+                raise TaskError(f"{self.root / 'task.yaml'}: fast.reference_edits: {old!r} does not occur in "
+                                f"{self.reference}")
+            text = text.replace(old, new)
         cells = [c.strip("\n") for c in re.split(r"^# %%.*$", text, flags=re.M)[1:]]
         return [c for c in cells if c.strip()]
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from image_labels import save_splits
 
 SOURCE = Path("/usr/share/datasets/fashion-mnist")
 SHA256 = {
@@ -43,15 +44,7 @@ out = Path(sys.argv[1])
 train_x, train_y = read_idx("train-images-idx3-ubyte.gz"), read_idx("train-labels-idx1-ubyte.gz")
 test_x, test_y = read_idx("t10k-images-idx3-ubyte.gz"), read_idx("t10k-labels-idx1-ubyte.gz")
 assert train_x.shape == (60000, 28, 28) and test_x.shape == (10000, 28, 28)
-order = np.random.default_rng(SEED).permutation(len(test_x))
-dev, test = order[:5000], order[5000:]
-
-np.save(out / "public" / "train_images.npy", train_x)
-np.save(out / "public" / "train_labels.npy", train_y)
-np.save(out / "public" / "dev_images.npy", test_x[dev])
-np.save(out / "public" / "test_images.npy", test_x[test])
-np.save(out / "hidden" / "dev_labels.npy", test_y[dev])
-np.save(out / "hidden" / "test_labels.npy", test_y[test])
+save_splits(out, train_x, train_y, test_x, test_y, SEED)
 (out / "public" / "README.md").write_text(
     "Fashion-MNIST (Zalando Research, MIT licence): 28x28 grey-scale images of clothing, 10 classes.\n\n"
     "- train_images.npy (60000, 28, 28) uint8, train_labels.npy (60000,) uint8\n"

@@ -49,8 +49,10 @@ def test_fetch_from_a_copy(kind, tmp_path):
     proc = cli("data", "fetch", task.id, "--from", str(source), data=tmp_path / "data")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"[data] {task.id}: ready in {tmp_path / 'data' / task.id}"
-    for name in task.data.files:
-        assert (tmp_path / "data" / task.id / name).read_bytes() == (copy / name).read_bytes()
+    def contents(folder):
+        return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    assert contents(tmp_path / "data" / task.id) == contents(copy)
     status = cli("data", "status", task.id, data=tmp_path / "data")
     assert status.stdout.splitlines()[1].split()[:2] == [task.id, "stand-in"]  # the marker came along
 
@@ -59,13 +61,13 @@ def test_a_failed_fetch_loses_nothing(tmp_path):
     task = load_task(DATA_TASKS[0])
     data = tmp_path / "data"
     before = write_stand_in(task, data / task.id)
-    kept = {p.name: p.read_bytes() for p in before.iterdir()}
+    kept = {p: p.read_bytes() for p in before.rglob("*") if p.is_file()}
     (tmp_path / "wrong").mkdir()
     (tmp_path / "wrong" / "notes.txt").write_text("not the data")
     proc = cli("data", "fetch", task.id, "--from", str(tmp_path / "wrong"), data=data)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert f"lacks {', '.join(task.data.files)} of task {task.id} (it holds notes.txt)" in proc.stderr
-    assert {p.name: p.read_bytes() for p in before.iterdir()} == kept
+    assert {p: p.read_bytes() for p in before.rglob("*") if p.is_file()} == kept
     assert sorted(p.name for p in data.iterdir()) == [task.id]  # no half-fetched folder left beside it
     proc = cli("data", "fetch", task.id, "--from", str(tmp_path / "nowhere"), data=data)
     assert proc.returncode == 1 and f"{tmp_path / 'nowhere'} does not exist" in proc.stderr

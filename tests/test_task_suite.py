@@ -56,8 +56,9 @@ def test_hidden_files_are_not_in_the_agent_container(task_id, tmp_path, no_lefto
     # Files are recognised by content (size, then sha256), whatever their name or place. Grader files
     # that the task also gives the agent on purpose (a solver, the baseline) are not secret.
     secret: dict[int, set[str]] = {}
-    for size, digest in digests(*hidden.rglob("*"), *grader.rglob("*")) - digests(*public.rglob("*"),
-                                                                             *task.starter_files().values()):
+    raw = list(data_dir(task).rglob("*")) if task.data else []  # the fetched data holds every label
+    for size, digest in digests(*hidden.rglob("*"), *grader.rglob("*"), *raw) - digests(
+            *public.rglob("*"), *task.starter_files().values()):
         secret.setdefault(size, set()).add(digest)
     assert secret
     code = ("import hashlib, os\nsecret = %r\nfound = []\n"

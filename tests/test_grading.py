@@ -28,6 +28,8 @@ def as_scorer(task_id, code, tmp_path):
     _public, hidden = prepared_data(task)
     submission = tmp_path / "submission"
     submission.mkdir(exist_ok=True)
+    (tmp_path / "starter").mkdir(exist_ok=True)  # as grade_splits lays them out: the starter beside the submission
+    task.copy_starter(tmp_path / "starter")
     box = make_sandbox("docker", task.resources, task.family, "test-scorer")
     mounts = _mounts(task, submission, hidden)
     return box.run(["python", "-c", textwrap.dedent(code)], mounts, timeout=120, scorer=True)
@@ -236,11 +238,7 @@ def test_a_spinner_would_slow_the_baseline_without_the_freeze(tmp_path):
     """
     (tmp_path / "submission").mkdir()
     (tmp_path / "submission" / "conv.py").write_text(SPINNER)
-    task = load_task("vectorization")
-    _public, hidden = prepared_data(task)
-    box = make_sandbox("docker", task.resources, task.family, "test-spinner")
-    proc = box.run(["python", "-c", textwrap.dedent(code)], _mounts(task, tmp_path / "submission", hidden), 120,
-                   scorer=True)
+    proc = as_scorer("vectorization", code, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert float(proc.stdout.strip().splitlines()[-1]) > 1.3  # the spinner halves a 1-CPU baseline; frozen it cannot
 

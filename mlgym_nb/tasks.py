@@ -193,7 +193,8 @@ class TaskSpec(_Spec):
     """Folders whose files make the fresh workspace (the baseline), in order: a later folder's file
     replaces an earlier one's, so tasks can share files (``../_common/rl_starter``) and add their own."""
     prepare: str | None = None
-    """Script that builds ``public/`` and ``hidden/`` data under the folder given as argv[1]."""
+    """Script that builds ``public/`` and ``hidden/`` data under the folder given as argv[1] (from the task's
+    data folder, argv[2], when it has ``data``)."""
     reference: str | None = "reference/solution.py"
     """A solution as notebook cells (``# %%`` separated) that beats the baseline."""
     run_baseline: str | None = None

@@ -83,15 +83,15 @@ def prepared_data(task: TaskSpec) -> tuple[Path, Path]:
     with open(out.parent / f".{out.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent episodes prepare once, and never see half the data
         if not (stamp.exists() and stamp.read_text() == want):
-            _prepare(task, out, want, raw)
+            _prepare(task, out, want, raw, stand_in)
     return public, hidden
 
 
-def _prepare(task: TaskSpec, out: Path, stamp: str, raw: Path | None) -> None:
+def _prepare(task: TaskSpec, out: Path, stamp: str, raw: Path | None, stand_in: bool) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{task.id}-", dir=out.parent))
     (tmp / "public").mkdir()
     (tmp / "hidden").mkdir()
-    if raw is not None and datasets.is_stand_in(raw):
+    if stand_in:
         shutil.copyfile(raw / datasets.STAND_IN, tmp / datasets.STAND_IN)
     if task.prepare:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(task.common_dir), os.environ.get("PYTHONPATH", "")])}

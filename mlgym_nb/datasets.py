@@ -14,7 +14,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,8 +145,10 @@ def _copy_in(copy: Path, into: Path) -> None:
         shutil.copytree(copy, into, dirs_exist_ok=True)
     elif copy.is_file():
         try:
-            shutil.unpack_archive(copy, into)
-        except (shutil.ReadError, ValueError, OSError) as exc:
+            # tar members that leave the folder, links out of it and device files are refused ("data" filter);
+            # shutil's zip unpacking already skips names with .. or a leading /.
+            shutil.unpack_archive(copy, into, **({} if zipfile.is_zipfile(copy) else {"filter": "data"}))
+        except (shutil.ReadError, ValueError, OSError, tarfile.TarError) as exc:
             raise DataError(f"cannot unpack {copy} ({exc}): give a folder, or a .zip or .tar(.gz/.bz2/.xz) "
                             "archive") from None
     else:

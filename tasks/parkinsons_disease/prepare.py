@@ -60,7 +60,7 @@ for name in COLUMNS:
     if name != "supplemental_clinical_data.csv":
         rows_of(frames[name], "train").to_csv(public / name, index=False)
 supplemental = frames["supplemental_clinical_data.csv"]
-supplemental[supplemental["patient_id"].map(split_of).isin([None, "train"])].to_csv(
+supplemental[~supplemental["patient_id"].map(split_of).isin(["dev", "test"])].to_csv(
     public / "supplemental_clinical_data.csv", index=False)
 asked = []
 for split in ("dev", "test"):

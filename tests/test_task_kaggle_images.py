@@ -100,3 +100,72 @@ def test_contrails_missing_records_and_columns_are_invalid(prepared, submit):
     assert score.status == "invalid" and "lacks predictions for 1 of the" in score.message
     score = submit("identify_contrails", {"submission.csv": "id,mask\n1,-\n"})
     assert score.status == "invalid" and "must have the columns record_id and encoded_pixels" in score.message
+
+
+# -- fathomnet -------------------------------------------------------------------------------------------------
+
+def fathomnet_rows(hidden, split="dev"):
+    import csv
+
+    with open(hidden / f"{split}_labels.csv") as f:
+        rows = list(csv.DictReader(f))
+    return [(row["id"], [int(c) for c in row["categories"].split()], row["osd"] == "1") for row in rows]
+
+
+def fathomnet_csv(rows):
+    return "id,categories,osd\n" + "".join(f"{i},{cats},{osd}\n" for i, cats, osd in rows)
+
+
+def test_fathomnet_known_submission_scores_the_competition_metric(prepared, submit):
+    import json
+
+    public, hidden = prepared("fathomnet")
+    truth = fathomnet_rows(hidden)
+    known = json.loads((hidden / "category_ids.json").read_text())
+    rows, precisions = [], []
+    for n, (ident, cats, _flag) in enumerate(truth):
+        wrong = next(c for c in known if c not in cats)
+        ranked = [wrong, cats[0], cats[0]] + cats[1:]  # a miss first, then the truth with a repeat
+        hits = [k for k, c in enumerate(ranked) if c in cats and c not in ranked[:k]]
+        precisions.append(sum((j + 1) / (k + 1) for j, k in enumerate(hits)) / len(cats))
+        rows.append((ident, " ".join(map(str, ranked)), (n % 3) / 2))
+    pos = [osd for (_i, _c, flag), (_j, _r, osd) in zip(truth, rows, strict=True) if flag]
+    neg = [osd for (_i, _c, flag), (_j, _r, osd) in zip(truth, rows, strict=True) if not flag]
+    auc = sum((p > q) + 0.5 * (p == q) for p in pos for q in neg) / (len(pos) * len(neg))
+    expected = ((2 * auc - 1) + sum(precisions) / len(precisions)) / 2
+    test_ids = (public / "test.csv").read_text().split()[1:]
+    rows += [(i, "", 0.5) for i in test_ids]
+    score = submit("fathomnet", {"submission.csv": fathomnet_csv(rows)})
+    assert score.status == "scored" and score.value == round(expected, 5), score
+
+
+def test_fathomnet_perfect_submission_scores_one(prepared, submit):
+    _, hidden = prepared("fathomnet")
+    rows = [(i, " ".join(map(str, cats)), int(flag)) for i, cats, flag in fathomnet_rows(hidden)]
+    assert submit("fathomnet", {"submission.csv": fathomnet_csv(rows)}).value == 1.0
+
+
+@pytest.mark.parametrize("cats,osd,message", [
+    ("1 abc", "0.5", "categories are space-separated category ids"),
+    ("1.0 2", "0.5", "categories are space-separated category ids"),
+    ("-3", "0.5", "categories are space-separated category ids"),
+    ("99999", "0.5", "99999 is not a category id of category_key.csv"),
+    ("1", "nan", "osd is a number from 0 to 1"),
+    ("1", "1.5", "osd is a number from 0 to 1"),
+    ("1", "", "osd is a number from 0 to 1"),
+], ids=["letters", "float", "negative", "unknown", "nan", "above-one", "empty-osd"])
+def test_fathomnet_malformed_rows_are_invalid(prepared, submit, cats, osd, message):
+    _, hidden = prepared("fathomnet")
+    truth = fathomnet_rows(hidden)
+    rows = [(truth[0][0], cats, osd)] + [(i, "1", 0.5) for i, _c, _f in truth[1:]]
+    score = submit("fathomnet", {"submission.csv": fathomnet_csv(rows)})
+    assert score.status == "invalid" and message in score.message, score
+
+
+def test_fathomnet_missing_images_and_columns_are_invalid(prepared, submit):
+    _, hidden = prepared("fathomnet")
+    truth = fathomnet_rows(hidden)
+    score = submit("fathomnet", {"submission.csv": fathomnet_csv([(i, "1", 0.5) for i, _c, _f in truth[1:]])})
+    assert score.status == "invalid" and "lacks predictions for 1 of the" in score.message
+    score = submit("fathomnet", {"submission.csv": "id,categories\n" + "".join(f"{i},1\n" for i, _c, _f in truth)})
+    assert score.status == "invalid" and "must have the columns id and osd" in score.message

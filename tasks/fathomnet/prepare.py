@@ -74,7 +74,7 @@ cut = [int(len(shallow) * 0.8), int(len(shallow) * 0.9)]
 splits = {"train": shallow[:cut[0]],
           "dev": shallow[cut[0]:cut[1]] + deep[:len(deep) // 2],
           "test": shallow[cut[1]:] + deep[len(deep) // 2:]}
-if not deep or not all(splits.values()) or any(set(splits[s]) <= set(deep) for s in ("dev", "test")):
+if len(deep) < 2 or not all(splits.values()) or any(set(splits[s]) <= set(deep) for s in ("dev", "test")):
     sys.exit("too few images to split into train, dev and test with in-sample and out-of-sample images in both")
 
 public, hidden = out / "public", out / "hidden"

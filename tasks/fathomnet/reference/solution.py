@@ -1,7 +1,7 @@
 # Reference solution for fathomnet, as notebook cells: a small CNN (three batch-normed convolution stages,
-# global pooling) trained with per-category binary cross-entropy on 64 x 64 images with flips ranks the
-# categories; osd is a novelty score, the mean distance of the image's colour histogram to its 5 nearest
-# training images (an image unlike any training image is likely out-of-sample).
+# then global max pooling: is the animal anywhere in the image) trained with per-category binary
+# cross-entropy on 64 x 64 images with flips ranks the categories; osd is a novelty score, the mean distance
+# of the image's colour histogram to its 5 nearest training images (unlike any training image: likely new).
 # %%
 import ast
 
@@ -39,7 +39,7 @@ labels = [[int(c) for c in ast.literal_eval(text)] for text in train["categories
 seen = sorted({c for row in labels for c in row})
 images = np.stack([load(i) for i in train["id"]])
 targets = torch.tensor([[c in row for c in seen] for row in labels], dtype=torch.float32)
-model = nn.Sequential(stage(3, 16), stage(16, 32), stage(32, 64), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+model = nn.Sequential(stage(3, 16), stage(16, 32), stage(32, 64), nn.AdaptiveMaxPool2d(1), nn.Flatten(),
                       nn.Linear(64, len(seen)))
 
 

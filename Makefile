@@ -17,7 +17,8 @@ episode: setup
 test: setup
 	$(PYTHON) -m ruff check mlgym_nb tests bench tasks notebooks
 	$(PYTHON) -m pytest -q -ra -m "not docker and not model and not browser"   # the fast tier: no Docker, no model server, no browser
-	$(PYTHON) -m pytest -q -ra --durations=25 -m "docker or model or browser"
+	$(PYTHON) -m pytest -q -ra --durations=25 -n 2 -m "docker and not (model or browser or ray or serial)"  # two at a time: most wait on containers
+	$(PYTHON) -m pytest -q -ra --durations=25 -m "model or browser or ray or serial"  # apart: timings, the model server, Ray's addresses
 
 bench: setup
 	$(PYTHON) bench/step_overhead.py

@@ -4,7 +4,9 @@ Tests marked ``docker`` need a Docker daemon and built images; tests that use th
 fixture are marked ``model``; ``browser`` tests drive JupyterLab in headless Chromium. Each skips when
 its service is missing, unless MLGYM_REQUIRE_DOCKER=1 / MLGYM_REQUIRE_LOCAL_MODEL=1 /
 MLGYM_REQUIRE_BROWSER=1 (CI), where it fails. ``pytest -m "not docker and not model and not browser"``
-is the fast tier: it needs none of them.
+is the fast tier: it needs none of them. ``serial`` tests (timings, Ray's fixed addresses) must not share
+the machine with other tests: `make test` runs them apart from the docker tests it runs two at a time
+(pytest-xdist).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import os
 from pathlib import Path
 
 import pytest
+
+if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker its own session label (it inherits the controller's)
+    os.environ["MLGYM_SESSION"] = f"pytest-{os.getpid()}-{os.environ['PYTEST_XDIST_WORKER']}"
 
 from mlgym_nb.errors import DockerUnavailableError
 from mlgym_nb.tasks import load_task

@@ -201,6 +201,7 @@ if os.fork() == 0:           # a busy child that would steal the CPU while the b
 """
 
 
+@pytest.mark.serial  # timed
 def test_patched_clocks_and_background_spinners_do_not_change_the_speedup(submit, tmp_path):
     import importlib.util
     import time
@@ -218,6 +219,7 @@ def test_patched_clocks_and_background_spinners_do_not_change_the_speedup(submit
         assert 0.5 < speedup < 1.5  # the same loops as the baseline: no faster, whatever the tricks
 
 
+@pytest.mark.serial  # timed
 def test_a_spinner_would_slow_the_baseline_without_the_freeze(tmp_path):
     code = """
         import sys, time

@@ -4,7 +4,7 @@ nlp image; each grading loads SmolLM2 from its GGUF, about 30 s on an idle machi
 
 import pytest
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.serial]  # timed
 
 FAKE = """
 import numpy as np

@@ -211,7 +211,7 @@ def test_sigterm_cleans_up_like_ctrl_c(tasks_dir, tmp_path):
 
     from conftest import our_containers
 
-    (tasks_dir / "my_game" / "reference" / "solution.py").write_text("import time\ntime.sleep(300)\n")
+    (tasks_dir / "my_game" / "reference" / "solution.py").write_text("# %%\nimport time\ntime.sleep(300)\n")
     run = subprocess.Popen([sys.executable, "-m", "mlgym_nb.cli", "--tasks-dir", str(tasks_dir), "run", "--task",
                             "my_game", "--agent", "replay", "--sandbox", "docker", "--out", str(tmp_path)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -220,14 +220,14 @@ def test_sigterm_cleans_up_like_ctrl_c(tasks_dir, tmp_path):
     def its_containers():
         return [c for c in our_containers() if c.labels.get("mlgym.owner") == owner]
 
-    deadline = time.monotonic() + 120
-    while not list(tmp_path.glob("*.ipynb")) and time.monotonic() < deadline:
+    deadline = time.monotonic() + 180
+    while not (list(tmp_path.glob("*.ipynb")) and its_containers()) and time.monotonic() < deadline:
         time.sleep(0.5)
-    time.sleep(3)  # into the sleeping cell
-    assert its_containers(), "the episode's kernel container is not running"
+    assert its_containers(), "the episode's kernel container never started"
+    time.sleep(5)  # into the sleeping cell
     run.send_signal(signal.SIGTERM)
-    _, stderr = run.communicate(timeout=120)
-    assert run.returncode == 143 and stderr.strip().endswith("mlgym-nb: terminated"), stderr
+    stdout, stderr = run.communicate(timeout=120)
+    assert run.returncode == 143 and stderr.strip().endswith("mlgym-nb: terminated"), (stdout, stderr)
     assert its_containers() == []
     (episode,) = tmp_path.glob("*.ipynb")
     assert nbformat.read(episode, as_version=4).metadata.mlgym["exit"] == "interrupted"

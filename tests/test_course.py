@@ -146,6 +146,7 @@ def test_03_an_llm_agent(tmp_path, local_model, no_leftover_containers):
 
 
 @pytest.mark.docker
+@pytest.mark.serial  # its sweep's episodes have time budgets
 def test_04_evaluate_agents(tmp_path, no_leftover_containers):
     nb = run("04_evaluate_agents.ipynb", tmp_path, ("seeds", 2), ("parallel", 2), ("n_boot", 20))
     out = text(nb)

@@ -107,6 +107,7 @@ def test_nbconvert_html_of_an_episode_shows_the_outcome_first(tmp_path, no_lefto
     assert html.index("Ended:") < html.index("Reciprocate, forgive once.") < html.index(">row_strategy<")
 
 
+@pytest.mark.serial  # counts every live workspace and connection folder on the machine
 def test_jupyter_console_runs_in_the_container_and_leaves_nothing(jupyter_env, tmp_path):
     from conftest import our_containers
 

@@ -54,6 +54,7 @@ def _containers():
 
 
 @pytest.mark.docker
+@pytest.mark.serial  # Ctrl-C lands between episodes only at an unloaded pace
 def test_a_sweep_interrupted_and_resumed_then_reported(tmp_path):
     script = tmp_path / "script.json"
     script.write_text(json.dumps(SCRIPT))

@@ -80,7 +80,9 @@ def test_hidden_files_are_not_in_the_agent_container(task_id, tmp_path, no_lefto
         result = session.run(code, timeout=120)
         assert result.status == "ok", result.text()
         assert result.text().strip() == "[]"
-        planted = next(p for p in hidden.rglob("*") if p.is_file())  # the probe must see a leak if there is one
+        # the probe must see a leak if there is one (a hidden file that the agent is not also given)
+        planted = next(p for p in hidden.rglob("*") if digests(p) and digests(p) <= {
+            (size, digest) for size, found in secret.items() for digest in found})
         shutil.copy(planted, workspace / "leak.bin")
         (workspace / "leak.bin").chmod(0o644)
         assert session.run(code, timeout=120).text().strip() == "['/workspace/leak.bin']"

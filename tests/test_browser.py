@@ -98,7 +98,9 @@ def open_notebook(browser, lab, name):
     url, _, _ = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(120_000)
-    page.goto(f"{url}/lab/tree/{name}?token={TOKEN}")
+    # A workspace of its own, reset: the default one would reopen an earlier test's notebook beside this one,
+    # and Run All Cells could then run that one if its tab ends up in front.
+    page.goto(f"{url}/lab/workspaces/{Path(name).stem}/tree/{name}?reset&token={TOKEN}")
     page.wait_for_selector(".jp-Notebook .jp-Cell")
     return page
 

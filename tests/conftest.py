@@ -123,6 +123,29 @@ def local_model():
 
 
 @pytest.fixture
+def stand_in(tmp_path, monkeypatch):
+    """stand_in(task_id) -> the task, its stand-in data written to a data folder ($MLGYM_DATA) of this test's own."""
+    from mlgym_nb.datasets import data_dir, write_stand_in
+
+    monkeypatch.setenv("MLGYM_DATA", str(tmp_path / "data"))
+
+    def make(task_id):
+        task = load_task(task_id)
+        write_stand_in(task, data_dir(task))
+        return task
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def module_data(tmp_path_factory):
+    """A data folder ($MLGYM_DATA) of this test module's own, for stand-ins written once per module."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLGYM_DATA", str(tmp_path_factory.mktemp("data")))
+        yield
+
+
+@pytest.fixture
 def submit(no_leftover_containers):
     """submit(task_id, {name: text}) -> the dev (or ``split``) Score of a fresh workspace holding those files
     (a name may have folders: checkpoints/params.txt)."""

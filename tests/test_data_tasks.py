@@ -120,19 +120,6 @@ def test_a_broken_data_section_is_refused(tmp_path):
 
 # -- on stand-in data, in real containers --------------------------------------------------------------------
 
-@pytest.fixture
-def stand_in(tmp_path, monkeypatch):
-    """The task's stand-in data in a data folder of this test's own."""
-    monkeypatch.setenv("MLGYM_DATA", str(tmp_path / "data"))
-
-    def make(task_id):
-        task = load_task(task_id)
-        write_stand_in(task, data_dir(task))
-        return task
-
-    return make
-
-
 @pytest.mark.docker
 def test_stand_in_scores_are_marked(stand_in, submit):
     import csv

@@ -4,7 +4,6 @@ cause named; a known submission scores exactly what the test computes itself."""
 import numpy as np
 import pytest
 
-from mlgym_nb.datasets import data_dir, write_stand_in
 from mlgym_nb.tasks import load_task
 from mlgym_nb.workspace import prepared_data
 
@@ -12,12 +11,9 @@ pytestmark = pytest.mark.docker
 
 
 @pytest.fixture
-def arxiv(tmp_path, monkeypatch):
+def arxiv(stand_in):
     """ogbn_arxiv prepared from its stand-in: (public, hidden) folders."""
-    monkeypatch.setenv("MLGYM_DATA", str(tmp_path / "data"))
-    task = load_task("ogbn_arxiv")
-    write_stand_in(task, data_dir(task))
-    return prepared_data(task)
+    return prepared_data(stand_in("ogbn_arxiv"))
 
 
 def test_arxiv_known_submission_scores_its_accuracy(arxiv, submit):

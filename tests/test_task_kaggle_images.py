@@ -2,7 +2,6 @@
 malformed submissions are invalid with their cause named; known submissions score exactly what the metric,
 computed here independently, says."""
 
-import os
 
 import numpy as np
 import pytest
@@ -15,10 +14,8 @@ pytestmark = pytest.mark.docker
 
 
 @pytest.fixture(scope="module")
-def prepared(tmp_path_factory):
+def prepared(module_data):
     """prepared(task_id) -> (public, hidden) of the task's stand-in, in a data folder of this module's own."""
-    saved = os.environ.get("MLGYM_DATA")
-    os.environ["MLGYM_DATA"] = str(tmp_path_factory.mktemp("data"))
     done = {}
 
     def make(task_id):
@@ -28,11 +25,7 @@ def prepared(tmp_path_factory):
             done[task_id] = prepared_data(task)
         return done[task_id]
 
-    yield make
-    if saved is None:
-        del os.environ["MLGYM_DATA"]
-    else:
-        os.environ["MLGYM_DATA"] = saved
+    return make
 
 
 # -- identify_contrails ----------------------------------------------------------------------------------------

@@ -7,24 +7,15 @@ import math
 
 import pytest
 
-from mlgym_nb.datasets import data_dir, write_stand_in
-from mlgym_nb.tasks import load_task
 from mlgym_nb.workspace import prepared_data
 
 MEASURES = ["cohesion", "syntax", "vocabulary", "phraseology", "grammar", "conventions"]
 
 
 @pytest.fixture
-def data(tmp_path, monkeypatch):
+def data(stand_in):
     """data(task_id) -> (public, hidden) folders prepared from the task's stand-in, in this test's own folder."""
-    monkeypatch.setenv("MLGYM_DATA", str(tmp_path / "data"))
-
-    def make(task_id):
-        task = load_task(task_id)
-        write_stand_in(task, data_dir(task))
-        return prepared_data(task)
-
-    return make
+    return lambda task_id: prepared_data(stand_in(task_id))
 
 
 def rows(path):

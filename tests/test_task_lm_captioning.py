@@ -66,14 +66,11 @@ def test_precisions_are_pooled_over_the_corpus_not_averaged():
 # -- graders on stand-in data, in containers ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def stand_ins(tmp_path_factory):
+def stand_ins(module_data):
     """Stand-in data for the three tasks, in a data folder of this module's own."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLGYM_DATA", str(tmp_path_factory.mktemp("data")))
-        for task_id in ("fineweb_lm", "babylm", "coco_captioning"):
-            task = load_task(task_id)
-            write_stand_in(task, data_dir(task))
-        yield
+    for task_id in ("fineweb_lm", "babylm", "coco_captioning"):
+        task = load_task(task_id)
+        write_stand_in(task, data_dir(task))
 
 
 def hidden(task_id):

@@ -2,7 +2,6 @@
 never reach the agent's container. Tasks with external data run on their stand-in data (it is not here)."""
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -21,18 +20,11 @@ CHECKS = [pytest.param(t, marks=pytest.mark.serial) if load_task(t).grader.timed
 
 
 @pytest.fixture(scope="module", autouse=True)
-def stand_in_data(tmp_path_factory):
+def stand_in_data(module_data):
     """Stand-in data for the tasks with external data, in a data folder of this module's own."""
-    saved = os.environ.get("MLGYM_DATA")
-    os.environ["MLGYM_DATA"] = str(tmp_path_factory.mktemp("data"))
     for task in map(load_task, TASKS):
         if task.data:
             write_stand_in(task, data_dir(task))
-    yield
-    if saved is None:
-        del os.environ["MLGYM_DATA"]
-    else:
-        os.environ["MLGYM_DATA"] = saved
 
 
 @pytest.mark.parametrize("task_id", CHECKS)

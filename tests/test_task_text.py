@@ -9,23 +9,10 @@ import sys
 import pandas as pd
 import pytest
 
-from mlgym_nb.datasets import data_dir, write_stand_in
+from mlgym_nb.datasets import write_stand_in
 from mlgym_nb.tasks import load_task
 
 TEXT = {"imdb": ["text"], "mnli": ["premise", "hypothesis"]}
-
-
-@pytest.fixture
-def stand_in(tmp_path, monkeypatch):
-    """The task's stand-in data in a data folder of this test's own."""
-    monkeypatch.setenv("MLGYM_DATA", str(tmp_path / "data"))
-
-    def make(task_id):
-        task = load_task(task_id)
-        write_stand_in(task, data_dir(task))
-        return task
-
-    return make
 
 
 def prepare(task, raw, out):

@@ -11,6 +11,7 @@ import logging
 import math
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from .datasets import write_stand_in
@@ -23,8 +24,14 @@ from .workspace import prepared_data
 log = logging.getLogger(__name__)
 
 
+def _took(start: float) -> str:
+    elapsed = time.monotonic() - start
+    return f"{int(elapsed // 60)}m{int(elapsed % 60):02d}s"
+
+
 def _baseline(task: TaskSpec, sandbox: str, tmp: Path, stand_in: bool) -> tuple[dict[str, float], bool]:
     """Grade the starter workspace, after running the task's baseline cell if it has one."""
+    start = time.monotonic()
     with NotebookEnv(task, sandbox=sandbox, episode=tmp / "baseline.ipynb", agent="baseline") as env:
         env.reset(seed=0)
         ok = True
@@ -47,6 +54,7 @@ def _baseline(task: TaskSpec, sandbox: str, tmp: Path, stand_in: bool) -> tuple[
                 log.info(f"[check] baseline {split}: {summary(score, task)}; task.yaml says {want} "
                          f"(tolerance {task.metric.tolerance:g}) -> {'ok' if agree else 'MISMATCH'}")
             ok &= agree
+    log.info(f"[check] baseline: {_took(start)} (kernel, baseline cell and grading)")
     return scores, ok
 
 
@@ -80,6 +88,7 @@ def _check(task: TaskSpec, sandbox: str, stand_in: bool) -> int:
         if not cells:
             log.info("[check] no reference solution")
             return 0 if ok else 1
+        start = time.monotonic()
         with NotebookEnv(task, sandbox=sandbox, episode=Path(tmp) / "reference.ipynb", agent="reference") as env:
             env.reset(seed=0)
             for cell in cells:
@@ -102,5 +111,6 @@ def _check(task: TaskSpec, sandbox: str, stand_in: bool) -> int:
                     verdict = "beats it" if beats else "DOES NOT BEAT IT"
                 ok &= beats
                 log.info(f"[check] reference {graded.kind} ({score.split}): {value} vs baseline {base} -> {verdict}")
+        log.info(f"[check] reference: {_took(start)} (kernel, its cells and gradings)")
     log.info(f"[check] {task.id}: {'ok' if ok else 'FAILED'}{' (stand-in data)' if stand_in else ''}")
     return 0 if ok else 1

@@ -2,6 +2,7 @@
 never reach the agent's container. Tasks with external data run on their stand-in data (it is not here)."""
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,8 @@ def test_tasks_check(task_id):
                           timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().endswith(f"{task_id}: ok" + (" (stand-in data)" if stand_in else ""))
+    assert re.search(r"^\[check\] baseline: \d+m\d\ds ", proc.stdout, re.M), proc.stdout  # wall times, for the docs
+    assert re.search(r"^\[check\] reference: \d+m\d\ds ", proc.stdout, re.M), proc.stdout
 
 
 @pytest.mark.parametrize("task_id", TASKS)

@@ -16,7 +16,7 @@ def _status(args: argparse.Namespace) -> int:
     for row in rows:
         spec = row.task.data
         if spec is None:
-            print(f"{row.task.id:{width}}  shipped   built from packages the project installs")
+            print(f"{row.task.id:{width}}  shipped   built offline by its prepare.py, nothing to fetch")
             continue
         line = f"{row.task.id:{width}}  {row.state:8}  {describe(spec)}"
         line += f" ({spec.size}; {spec.licence})" if spec.size else f" ({spec.licence})"

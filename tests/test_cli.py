@@ -35,6 +35,15 @@ def test_tasks_lists_the_shipped_tasks_and_version():
     assert re.fullmatch(r"mlgym-nb \d+\.\d+\.\d+\n", cli("--version").stdout)
 
 
+def test_a_reader_that_leaves_early_ends_the_listing_quietly():
+    """`mlgym-nb data status | head -1`: the pipe closes before the listing is written."""
+    proc = subprocess.Popen([sys.executable, "-m", "mlgym_nb.cli", "data", "status"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # the child holds only the write end, so every write now fails with EPIPE
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=120) == 141 and stderr == ""
+
+
 def test_unknown_task_is_a_clean_error():
     proc = cli("run", "--task", "prisoner")
     assert proc.returncode == 1

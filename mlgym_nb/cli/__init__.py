@@ -22,6 +22,7 @@ EXIT_CODES = """exit codes:
   3    the agent could not go on: the model endpoint failed (api_error), replies without an action
        (format), repeated replies (repetition), the context window (context), a dead kernel (kernel_error)
   130  interrupted (Ctrl-C); a sweep resumes when run again
+  141  the reader of the output went away (`| head`): stopped quietly
   143  terminated (SIGTERM): cleaned up as after Ctrl-C
 
 environment: MLGYM_TASKS_PATH (task folders, colon-separated; also --tasks-dir), MLGYM_CACHE (prepared
@@ -89,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mlgym-nb: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader left (`mlgym-nb data status | head`): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # or the exit's flush fails again
+        return 141
 
 
 if __name__ == "__main__":

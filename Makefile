@@ -28,3 +28,4 @@ bench: setup
 	$(PYTHON) bench/analysis_speed.py
 	$(PYTHON) bench/sweep_throughput.py
 	$(PYTHON) bench/ray_overhead.py
+	$(PYTHON) bench/cli_startup.py

@@ -2,6 +2,13 @@
 
 __version__ = "0.1.0"
 
+import sys  # noqa: E402
+
+# jsonschema (under nbformat) imports rfc3987_syntax when it is installed (jupyter-events' extras pull it
+# in), and that module compiles some 35 Earley parsers at import: 2.5 s of every `mlgym-nb` command, for
+# the "iri" formats that no Jupyter schema uses. Marking it absent makes jsonschema skip those two checkers.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
 from .actions import Action  # noqa: E402
 from .env import NotebookEnv, make  # noqa: E402
 from .errors import (  # noqa: E402

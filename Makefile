@@ -29,3 +29,4 @@ bench: setup
 	$(PYTHON) bench/sweep_throughput.py
 	$(PYTHON) bench/ray_overhead.py
 	$(PYTHON) bench/cli_startup.py
+	$(PYTHON) bench/openmp_contention.py

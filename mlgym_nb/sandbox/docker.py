@@ -90,7 +90,7 @@ class DockerSandbox(Sandbox):
             tmpfs={"/tmp": f"rw,size={parse_size(res.tmpfs)},mode=1777"}, cap_drop=["ALL"],
             security_opt=["no-new-privileges"], pids_limit=res.pids, mem_limit=res.memory_bytes,
             memswap_limit=res.memory_bytes, nano_cpus=int(res.cpus * 1e9), volumes=volumes,
-            working_dir=layout.WORKSPACE if not scorer else "/", log_config=_LOGS,
+            working_dir=layout.WORKSPACE if not scorer else "/", log_config=_LOGS, environment=layout.RUNTIME_ENV,
             labels={"mlgym.sandbox": self.label, "mlgym.owner": _OWNER, "mlgym.session": SESSION}, detach=True,
             **extra,
         )

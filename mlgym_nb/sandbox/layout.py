@@ -41,6 +41,11 @@ whoever owns it on the host. Nothing else (no chown, no ptrace, no mounts, no ra
 KERNEL_ENV = {"HOME": "/tmp", "IPYTHONDIR": "/tmp/.ipython", "JUPYTER_RUNTIME_DIR": "/tmp/.jrt",
               "MPLCONFIGDIR": "/tmp/.mpl", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
 """Kernel state goes to the tmpfs /tmp: the root is read-only, and IPython's history is faster there."""
+RUNTIME_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+"""Set in every kernel and grader, whatever the sandbox or image. OpenMP's threads (PyTorch's, scikit-learn's)
+spin while they wait by default: with two episodes on two cores each spinning thread steals the other's
+core, and a training cell took twice as long again (bench/results.md, "OpenMP under contention"). Passive
+waiting costs nothing measurable alone and changes no result: the thread count and arithmetic are the same."""
 
 VENV = "/opt/venv"
 """The kernel family's Python environment."""

@@ -96,6 +96,7 @@ class ProcessSandbox(Sandbox):
     def _env(self, mounts: list[Mount]) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "MLGYM_", "OPENAI_"))}
         env["PYTHONPATH"] = str(KERNELS_DIR)  # the kernel extension
+        env.update(layout.RUNTIME_ENV)
         # Code with fixed layout paths (graders' helpers) finds the host folders through these.
         env.update({mount_env(m.inside): str(m.host) for m in mounts})
         env["MLGYM_ISOLATE_PLAYERS"] = "0"  # no sandbox to switch users in: graders run submitted code as is
@@ -186,7 +187,8 @@ class BubblewrapSandbox(ProcessSandbox):
                       "--bounding-set=-all", "--no-new-privs"] + argv
 
     def _env(self, mounts: list[Mount]) -> dict[str, str]:
-        return {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "MLGYM_", "OPENAI_"))}
+        kept = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "MLGYM_", "OPENAI_"))}
+        return {**kept, **layout.RUNTIME_ENV}
 
     def describe(self) -> dict[str, Any]:
         return {**Sandbox.describe(self), "python": f"{layout.VENV}/bin/python"}

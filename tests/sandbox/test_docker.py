@@ -83,3 +83,8 @@ def test_usage_is_measured_per_cell(session):
     result = session.run("x = bytearray(200 * 1024**2); sum(range(3_000_000))")
     assert result.usage["mem_peak_mb"] >= 200
     assert result.usage["cpu_s"] > 0
+
+
+def test_openmp_threads_wait_passively(session):
+    """Spinning OpenMP threads (PyTorch's) would steal the cores of episodes running beside this one."""
+    assert out(session.run("import os; print(os.environ.get('OMP_WAIT_POLICY'))")) == "PASSIVE"

@@ -47,6 +47,12 @@ def test_local_timeout_and_death(task, workspace, isolation):
         assert session.run("print('back')").text().strip() == "back"
 
 
+def test_openmp_threads_wait_passively(task, workspace, isolation, monkeypatch):
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # the host's own setting does not leak in
+    with pytest.warns(RuntimeWarning), KernelSession(task, workspace, sandbox=isolation) as session:
+        assert session.run("import os; print(os.environ['OMP_WAIT_POLICY'])").text().strip() == "PASSIVE"
+
+
 def test_bubblewrap_isolation_probes(task, workspace, monkeypatch):
     if not local.bubblewrap_usable("base"):
         pytest.skip("bubblewrap or the local venv is missing")

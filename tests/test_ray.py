@@ -102,3 +102,12 @@ def test_a_killed_worker_is_retried_once_and_leaves_no_container(ray_cluster, tm
     assert meta.exit == "submitted" and meta.extra["attempt"] == 2
     assert our_containers() == []
     assert json.dumps(outcome.summary)  # the summary crossed the object store intact
+
+
+def test_a_nodes_ports_are_distinct_and_outside_its_worker_range():
+    """Ray refuses to start a node whose components share a port; free ports picked one by one can."""
+    from mlgym_nb.sweep.ray_cluster import WORKER_PORTS, _node_ports
+
+    for _ in range(200):
+        low, ports = _node_ports("127.0.0.2", 8)
+        assert len(set(ports)) == 8 and not any(low <= p < low + WORKER_PORTS for p in ports)

@@ -20,11 +20,26 @@ from pathlib import Path
 
 from ..errors import MlgymError
 
+WORKER_PORTS = 41
+"""Ports each node's workers may use: a range starting at a free port."""
+
 
 def _free_port(host: str) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def _node_ports(host: str, count: int) -> tuple[int, list[int]]:
+    """The first port of a worker range, and ``count`` other free ports: distinct and outside that range, since
+    Ray refuses to start a node whose components share a port (free ports picked one by one can collide)."""
+    low = _free_port(host)
+    ports: list[int] = []
+    while len(ports) < count:
+        port = _free_port(host)
+        if port not in ports and not low <= port < low + WORKER_PORTS:
+            ports.append(port)
+    return low, ports
 
 
 class LocalRayCluster:
@@ -50,19 +65,19 @@ class LocalRayCluster:
         host = f"127.0.0.{index + 2}"
         folder = Path(tempfile.mkdtemp(prefix=f"r{index}", dir="/tmp"))  # short: Ray's socket paths are long
         self.folders.append(folder)
-        ports = {flag: _free_port(host) for flag in ("node-manager-port", "object-manager-port",
-                                                     "dashboard-agent-listen-port", "dashboard-agent-grpc-port",
-                                                     "runtime-env-agent-port", "metrics-export-port")}
-        low = _free_port(host)
+        flags = ["node-manager-port", "object-manager-port", "dashboard-agent-listen-port", "dashboard-agent-grpc-port",
+                 "runtime-env-agent-port", "metrics-export-port"]
+        if index == 0:
+            flags += ["port", "ray-client-server-port"]
+        low, free = _node_ports(host, len(flags))
+        ports = dict(zip(flags, free, strict=True))
         argv = [str(Path(sys.executable).with_name("ray")), "start", "--block", f"--node-ip-address={host}",
                 f"--num-cpus={self.cpus}", f'--resources={{"mlgym_docker": {self.slots}}}', f"--temp-dir={folder}",
                 "--disable-usage-stats", "--object-store-memory=150000000", f"--min-worker-port={low}",
-                f"--max-worker-port={low + 40}", *[f"--{flag}={port}" for flag, port in ports.items()]]
+                f"--max-worker-port={low + WORKER_PORTS - 1}", *[f"--{flag}={port}" for flag, port in ports.items()]]
         if index == 0:
-            port = _free_port(host)
-            self.address = f"{host}:{port}"
-            argv += ["--head", f"--port={port}", "--include-dashboard=false",
-                     f"--ray-client-server-port={_free_port(host)}"]
+            self.address = f"{host}:{ports['port']}"
+            argv += ["--head", "--include-dashboard=false"]
         else:
             argv += [f"--address={self.address}"]
         with open(folder / "node.log", "wb") as log:

@@ -43,9 +43,9 @@ KERNEL_ENV = {"HOME": "/tmp", "IPYTHONDIR": "/tmp/.ipython", "JUPYTER_RUNTIME_DI
 """Kernel state goes to the tmpfs /tmp: the root is read-only, and IPython's history is faster there."""
 RUNTIME_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 """Set in every kernel and grader, whatever the sandbox or image. OpenMP's threads (PyTorch's, scikit-learn's)
-spin while they wait by default: with two episodes on two cores each spinning thread steals the other's
-core, and a training cell took twice as long again (bench/results.md, "OpenMP under contention"). Passive
-waiting costs nothing measurable alone and changes no result: the thread count and arithmetic are the same."""
+spin while they wait by default, so two PyTorch kernels side by side on two cores each took 5.4x their time
+alone; waiting passively, 1.7x (bench/results.md, "OpenMP under contention"). The thread count and the
+arithmetic stay the same, and so do the results."""
 
 VENV = "/opt/venv"
 """The kernel family's Python environment."""

@@ -94,9 +94,8 @@ class ProcessSandbox(Sandbox):
         return [sys.executable if a == "python" else self.inside(a, mounts) for a in argv]
 
     def _env(self, mounts: list[Mount]) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "MLGYM_", "OPENAI_"))}
+        env = _host_env()
         env["PYTHONPATH"] = str(KERNELS_DIR)  # the kernel extension
-        env.update(layout.RUNTIME_ENV)
         # Code with fixed layout paths (graders' helpers) finds the host folders through these.
         env.update({mount_env(m.inside): str(m.host) for m in mounts})
         env["MLGYM_ISOLATE_PLAYERS"] = "0"  # no sandbox to switch users in: graders run submitted code as is
@@ -144,6 +143,12 @@ class ProcessSandbox(Sandbox):
         return RunResult(proc.returncode, proc.stdout, proc.stderr)
 
 
+def _host_env() -> dict[str, str]:
+    """This process's environment without the harness's own variables, with the sandboxes' runtime settings."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "MLGYM_", "OPENAI_"))}
+    return {**kept, **layout.RUNTIME_ENV}
+
+
 def mount_env(inside: str) -> str:
     """The variable that tells code in the ``none`` sandbox where a layout path is on the host."""
     return "MLGYM_" + inside.strip("/").replace("/", "_").upper() + "_DIR"
@@ -187,8 +192,7 @@ class BubblewrapSandbox(ProcessSandbox):
                       "--bounding-set=-all", "--no-new-privs"] + argv
 
     def _env(self, mounts: list[Mount]) -> dict[str, str]:
-        kept = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "MLGYM_", "OPENAI_"))}
-        return {**kept, **layout.RUNTIME_ENV}
+        return _host_env()
 
     def describe(self) -> dict[str, Any]:
         return {**Sandbox.describe(self), "python": f"{layout.VENV}/bin/python"}

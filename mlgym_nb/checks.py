@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .clock import since
 from .datasets import write_stand_in
 from .env import NotebookEnv
 from .errors import TaskError
@@ -22,11 +23,6 @@ from .tasks import TaskSpec
 from .workspace import prepared_data
 
 log = logging.getLogger(__name__)
-
-
-def _took(start: float) -> str:
-    elapsed = time.monotonic() - start
-    return f"{int(elapsed // 60)}m{int(elapsed % 60):02d}s"
 
 
 def _baseline(task: TaskSpec, sandbox: str, tmp: Path, stand_in: bool) -> tuple[dict[str, float], bool]:
@@ -54,7 +50,7 @@ def _baseline(task: TaskSpec, sandbox: str, tmp: Path, stand_in: bool) -> tuple[
                 log.info(f"[check] baseline {split}: {summary(score, task)}; task.yaml says {want} "
                          f"(tolerance {task.metric.tolerance:g}) -> {'ok' if agree else 'MISMATCH'}")
             ok &= agree
-    log.info(f"[check] baseline: {_took(start)} (kernel, baseline cell and grading)")
+    log.info(f"[check] baseline: {since(start)} (kernel, baseline cell and grading)")
     return scores, ok
 
 
@@ -111,6 +107,6 @@ def _check(task: TaskSpec, sandbox: str, stand_in: bool) -> int:
                     verdict = "beats it" if beats else "DOES NOT BEAT IT"
                 ok &= beats
                 log.info(f"[check] reference {graded.kind} ({score.split}): {value} vs baseline {base} -> {verdict}")
-        log.info(f"[check] reference: {_took(start)} (kernel, its cells and gradings)")
+        log.info(f"[check] reference: {since(start)} (kernel, its cells and gradings)")
     log.info(f"[check] {task.id}: {'ok' if ok else 'FAILED'}{' (stand-in data)' if stand_in else ''}")
     return 0 if ok else 1

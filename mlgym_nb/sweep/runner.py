@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..clock import since
 from ..tasks import load_task
 from .executors import Executor, Outcome
 from .spec import EpisodeSpec
@@ -160,9 +161,8 @@ class Progress:
             self.live.console.print(message)
 
     def _counts(self) -> str:
-        elapsed = time.monotonic() - self.start
         return (f"{self.done}/{self.total} done, {len(self.running)} running, {self.failed} failed, "
-                f"{int(elapsed // 60)}m{int(elapsed % 60):02d}s")
+                f"{since(self.start)}")
 
     def _table(self) -> Any:
         from rich.table import Table
